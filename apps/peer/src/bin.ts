@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `pinmesh` — the pinmesh peer daemon CLI.
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { API_VERSION } from '@pinmesh/interface'
+import { startDaemon } from './daemon.js'
+import { createLogger } from './logger.js'
+
+const HELP = `pinmesh — an IPFS Cluster peer
+
+Usage: pinmesh [global options] <command>
+
+Commands:
+  daemon        run the peer (REST API on 127.0.0.1:9094, embedded IPFS node)
+  version       print the version
+
+Global options:
+  -c, --config <dir>   the peer's folder (default: $PINMESH_PATH or ~/.pinmesh)
+  -h, --help           show this help
+`
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  })
+  const command = positionals[0]
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP)
+    return command === undefined && !values.help ? 1 : 0
+  }
+  const path = values.config ?? process.env.PINMESH_PATH ?? join(homedir(), '.pinmesh')
+  switch (command) {
+    case 'version':
+      process.stdout.write(`pinmesh ${API_VERSION}\n`)
+      return 0
+    case 'daemon': {
+      const logger = createLogger()
+      const daemon = await startDaemon({ path, logger })
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: string) => {
+          logger.info({ signal }, 'signal received')
+          void daemon.stop().then(resolve)
+        }
+        process.once('SIGINT', onSignal)
+        process.once('SIGTERM', onSignal)
+      })
+      return 0
+    }
+    default:
+      process.stderr.write(`pinmesh: unknown command ${JSON.stringify(command)}\n\n${HELP}`)
+      return 1
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`pinmesh: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  },
+)

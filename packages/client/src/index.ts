@@ -1,0 +1,6 @@
+/**
+ * @pinmesh/client — pinmesh typed REST client
+ *
+ * Not built yet: this package is reserved in the layout of ARCHITECTURE.md and is filled by its issue.
+ */
+export {}

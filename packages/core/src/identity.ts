@@ -1,0 +1,50 @@
+/**
+ * The peer's identity (`identity.json`, upstream's format): `{"id": "<peer id>", "private_key":
+ * "<base64 of the protobuf-encoded libp2p private key>"}`. Ed25519 keys are generated.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { InvalidConfigError } from '@pinmesh/interface'
+
+export interface Identity {
+  id: string
+  privateKey: PrivateKey
+}
+
+/** Reads `identity.json` in `dir`, or creates it with a fresh Ed25519 key when absent. */
+export async function loadOrCreateIdentity(dir: string): Promise<Identity> {
+  const file = join(dir, 'identity.json')
+  let text: string | undefined
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  if (text === undefined) {
+    const privateKey = await generateKeyPair('Ed25519')
+    const id = peerIdFromPrivateKey(privateKey).toString()
+    await writeFile(file, `${JSON.stringify({ id, private_key: Buffer.from(privateKeyToProtobuf(privateKey)).toString('base64') }, null, 2)}\n`, {
+      mode: 0o600,
+    })
+    return { id, privateKey }
+  }
+  let parsed: { id?: unknown; private_key?: unknown }
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidConfigError('identity.json', `must be valid JSON (${(err as Error).message})`)
+  }
+  if (typeof parsed.private_key !== 'string') throw new InvalidConfigError('identity.json private_key', 'must be a base64 string')
+  let privateKey: PrivateKey
+  try {
+    privateKey = privateKeyFromProtobuf(Buffer.from(parsed.private_key, 'base64'))
+  } catch (err) {
+    throw new InvalidConfigError('identity.json private_key', `must be a protobuf-encoded libp2p private key (${(err as Error).message})`)
+  }
+  const id = peerIdFromPrivateKey(privateKey).toString()
+  if (typeof parsed.id === 'string' && parsed.id !== id) throw new InvalidConfigError('identity.json id', `does not match the private key (key is for ${id})`)
+  return { id, privateKey }
+}

@@ -1,0 +1,13 @@
+/**
+ * @pinmesh/http-api — Hono app factories for pinmesh's HTTP surfaces. They never bind a port.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@hono/node-server'
+ * const app = createRestApi({ cluster })
+ * serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 9094 })
+ * ```
+ */
+export { errorResponse, errorStatus } from './errors.js'
+export { ndjson } from './ndjson.js'
+export { createRestApi, type RestApiInit } from './rest.js'

@@ -1,0 +1,15 @@
+// y-leveldb ships types that its package.json "exports" hides from NodeNext resolution.
+declare module 'y-leveldb' {
+  import type * as Y from 'yjs'
+  export class LeveldbPersistence {
+    constructor(location: string, opts?: { Level?: unknown; levelOptions?: object })
+    getYDoc(docName: string): Promise<Y.Doc>
+    storeUpdate(docName: string, update: Uint8Array): Promise<number>
+    getStateVector(docName: string): Promise<Uint8Array>
+    getDiff(docName: string, stateVector: Uint8Array): Promise<Uint8Array>
+    flushDocument(docName: string): Promise<void>
+    clearDocument(docName: string): Promise<void>
+    getAllDocNames(): Promise<string[]>
+    destroy(): Promise<void>
+  }
+}
