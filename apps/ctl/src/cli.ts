@@ -117,8 +117,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
       io.err(`An error occurred:\n  Code: ${err.code}\n  Message: ${err.message}\n`)
       return 2
     }
-    const e = err as Error & { code?: string }
-    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS') === true) {
+    const e = err as Error & { code?: unknown }
+    if (err instanceof UsageError || (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))) {
       io.err(`pinmesh-ctl: ${e.message}\n(see pinmesh-ctl --help)\n`)
       return 1
     }
