@@ -55,7 +55,13 @@ function rssMiB(pid: number): number {
 
 async function startPeer(dir: string, port: number): Promise<ChildProcess> {
   const proc = spawn(process.execPath, [PEER_BIN, 'daemon', '--config', dir], {
-    env: { ...process.env, PINMESH_LOG_FORMAT: 'json', PINMESH_LOG_LEVEL: 'warn', CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${port}`, CLUSTER_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0' },
+    env: {
+      ...process.env,
+      PINMESH_LOG_FORMAT: 'json',
+      PINMESH_LOG_LEVEL: 'warn',
+      CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${port}`,
+      CLUSTER_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const deadline = Date.now() + 60_000
@@ -141,7 +147,9 @@ async function main(): Promise<void> {
     console.log(`bulk POST /pins (NDJSON): ${(await bulk(api, bulkN, 'bulk')).toFixed(0)} pins/s (${bulkN} pins in one request)`)
     for (const path of ['/allocations', '/pins']) {
       const r = await list(api, path, pid)
-      console.log(`GET ${path}: ${r.rate.toFixed(0)} pins/s streamed (${r.n} pins); peer RSS ${r.baseline.toFixed(0)} MiB before, peak ${r.peak.toFixed(0)} MiB while streaming`)
+      console.log(
+        `GET ${path}: ${r.rate.toFixed(0)} pins/s streamed (${r.n} pins); peer RSS ${r.baseline.toFixed(0)} MiB before, peak ${r.peak.toFixed(0)} MiB while streaming`,
+      )
     }
   } finally {
     proc.kill('SIGTERM')
