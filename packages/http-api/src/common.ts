@@ -6,6 +6,8 @@
 import { stringifyJson } from '@pinmesh/interface'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { methodNotAllowed } from 'hono/method-not-allowed'
+import type { Logger } from 'pino'
+import { accessLog } from './access-log.js'
 import { type AuthErrorBody, authMiddleware } from './auth.js'
 import type { HttpApiConfig } from './config.js'
 import { HttpError } from './errors.js'
@@ -84,12 +86,14 @@ export interface PipelineOptions {
   config: HttpApiConfig
   /** Error body format of this API. */
   errorBody: AuthErrorBody
+  logger?: Logger
 }
 
 /** Installs the shared pipeline on `app`. Call before registering routes. */
 export function installPipeline(app: Hono, opts: PipelineOptions): void {
   const { config } = opts
   app.use(httpMetricsMiddleware(opts.api))
+  app.use(accessLog({ file: config.http_log_file, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) }))
   app.use(async (c, next) => {
     const extra = extraHeaders(c)
     for (const [name, values] of Object.entries(config.headers)) for (const v of values) extra.push([name, v])

@@ -7,6 +7,7 @@ import type { ClusterApi, GlobalPinInfo, Pin } from '@pinmesh/interface'
 import { defaultPinOptions, isRfc3339, parseCid, parseStatusFilter, TRACKER_STATUS_BITS, TRACKER_STATUS_COMPOSITES, timeToMillis } from '@pinmesh/interface'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { Logger } from 'pino'
 import { issueToken } from './auth.js'
 import { installPipeline, readJsonBody, sendJson } from './common.js'
 import { type PinSvcApiConfig, parsePinSvcApiConfig } from './config.js'
@@ -81,6 +82,7 @@ function decodeSvcPin(body: unknown): PinSvcPin {
 export interface PinSvcApiInit {
   cluster: ClusterApi
   config?: PinSvcApiConfig
+  logger?: Logger
 }
 
 /** Builds the Pinning Services API app. */
@@ -89,7 +91,7 @@ export function createPinSvcApi(init: PinSvcApiInit): Hono {
   const config = init.config ?? parsePinSvcApiConfig(undefined)
   const app = new Hono()
   app.onError((err, c) => pinSvcError(c, errorStatus(err), errorMessage(err)))
-  installPipeline(app, { api: 'pinsvc', config, errorBody: pinSvcError })
+  installPipeline(app, { api: 'pinsvc', config, errorBody: pinSvcError, ...(init.logger !== undefined ? { logger: init.logger } : {}) })
 
   const pinned = async (c: Context, pin: Pin): Promise<Response> => {
     const delegates = new Set<string>()

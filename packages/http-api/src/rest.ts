@@ -18,6 +18,7 @@ import {
 } from '@pinmesh/interface'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { Logger } from 'pino'
 import { issueToken } from './auth.js'
 import { bulkPin, encodeBulkResult } from './bulk.js'
 import { installPipeline, readJsonBody, sendJson } from './common.js'
@@ -39,6 +40,8 @@ export interface RestApiInit {
   config?: RestApiConfig
   /** Concurrent pins of one bulk request (default 256). */
   bulkConcurrency?: number
+  /** Access log at debug level (or `http_log_file`). */
+  logger?: Logger
 }
 
 const PIN_TYPE_WORDS: Record<string, PinType[]> = {
@@ -133,7 +136,7 @@ export function createRestApi(init: RestApiInit): Hono {
   const creds = config.basic_auth_credentials
   const app = new Hono()
   app.onError((err, c) => errorResponse(c, err))
-  installPipeline(app, { api: 'rest', config, errorBody: apiError })
+  installPipeline(app, { api: 'rest', config, errorBody: apiError, ...(init.logger !== undefined ? { logger: init.logger } : {}) })
 
   app.get('/id', async (c) => sendJson(c, encodeId(await cluster.id({ signal: signal(c) }))))
   app.get('/version', (c) => sendJson(c, { version: cluster.version() }))

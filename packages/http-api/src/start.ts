@@ -53,12 +53,18 @@ export async function startHttpApis(init: HttpApisInit): Promise<RunningHttpApis
   const metricsConfig = init.metrics ?? parseMetricsConfig(envOverrides('METRICS', env))
   const started: ServedApi[] = []
   try {
-    const rest = await serveApi(createRestApi({ cluster: init.cluster, config: restConfig }), restConfig, { path: 'api.restapi', baseDir: init.baseDir })
+    const rest = await serveApi(createRestApi({ cluster: init.cluster, config: restConfig, logger: log.child({ api: 'rest' }) }), restConfig, {
+      path: 'api.restapi',
+      baseDir: init.baseDir,
+    })
     started.push(rest)
     log.info({ urls: rest.urls, auth: restConfig.basic_auth_credentials !== null }, 'rest api listening')
     let pinsvc: ServedApi | undefined
     if (pinsvcConfig !== null) {
-      pinsvc = await serveApi(createPinSvcApi({ cluster: init.cluster, config: pinsvcConfig }), pinsvcConfig, { path: 'api.pinsvcapi', baseDir: init.baseDir })
+      pinsvc = await serveApi(createPinSvcApi({ cluster: init.cluster, config: pinsvcConfig, logger: log.child({ api: 'pinsvc' }) }), pinsvcConfig, {
+        path: 'api.pinsvcapi',
+        baseDir: init.baseDir,
+      })
       started.push(pinsvc)
       log.info({ urls: pinsvc.urls }, 'pinning services api listening')
     }

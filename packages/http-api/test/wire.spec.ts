@@ -77,3 +77,23 @@ describe('NDJSON streams on the wire', () => {
     expect(res.trailers['x-stream-error']).toBe(`no status for ${unknown}`)
   })
 })
+
+describe('access log', () => {
+  it('appends common-log lines to http_log_file', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const file = join(await mkdtemp(join(tmpdir(), 'pinmesh-accesslog-')), 'access.log')
+    const config = parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0', http_log_file: file })
+    const served = await serveApi(createRestApi({ cluster: new FakeCluster(), config }), config, { path: 'api.restapi' })
+    try {
+      await get(`${served.urls[0]}/version?x=1`)
+      await get(`${served.urls[0]}/nope`)
+    } finally {
+      await served.close()
+    }
+    const text = await readFile(file, 'utf8')
+    expect(text).toMatch(/^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/version\?x=1 HTTP\/1\.1" 200 (\d+|-)\n/)
+    expect(text).toContain('"GET /nope HTTP/1.1" 404')
+  })
+})
