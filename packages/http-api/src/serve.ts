@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { createServer as createHttpsServer } from 'node:https'
 import { isAbsolute, join } from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
+import { createAdaptorServer, type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { HttpApiConfig } from './config.js'
 import { tcpListenAddress } from './config.js'
@@ -52,6 +52,18 @@ export async function serveApi(app: Hono, config: HttpApiConfig, opts: ServeOpti
   const urls: string[] = []
   try {
     for (const addr of config.http_listen_multiaddress) {
+      if (addr.startsWith('/unix/')) {
+        // A Unix socket: /unix/<absolute path>, or relative to the peer's folder.
+        const socketPath = resolvePath(addr.slice('/unix/'.length))
+        const server = tls
+          ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions })
+          : createAdaptorServer({ fetch: app.fetch, serverOptions })
+        servers.push(server)
+        server.listen(socketPath)
+        await listen(server)
+        urls.push(`unix:${socketPath}`)
+        continue
+      }
       const { hostname, port } = tcpListenAddress(addr, `${opts.path}.http_listen_multiaddress`)
       const server = tls
         ? serve({ fetch: app.fetch, hostname, port, createServer: createHttpsServer, serverOptions })

@@ -97,3 +97,31 @@ describe('access log', () => {
     expect(text).toContain('"GET /nope HTTP/1.1" 404')
   })
 })
+
+describe('unix socket listener', () => {
+  it('serves the API on /unix/<path>', async () => {
+    const { mkdtemp } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const dir = await mkdtemp(join(tmpdir(), 'pinmesh-unix-'))
+    const config = parseRestApiConfig({ http_listen_multiaddress: ['/unix/api.sock'] })
+    const served = await serveApi(createRestApi({ cluster: new FakeCluster(), config }), config, { path: 'api.restapi', baseDir: dir })
+    try {
+      expect(served.urls).toEqual([`unix:${join(dir, 'api.sock')}`])
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ socketPath: join(dir, 'api.sock'), path: '/version' }, (res) => {
+          let text = ''
+          res.on('data', (d: Buffer) => {
+            text += d.toString()
+          })
+          res.on('end', () => resolve(text))
+        })
+          .on('error', reject)
+          .end()
+      })
+      expect(JSON.parse(body)).toEqual({ version: '1.1.6' })
+    } finally {
+      await served.close()
+    }
+  })
+})
