@@ -213,3 +213,14 @@ describe('CORS and headers', () => {
     expect(text).toBe(JSON.stringify(encodePin(decodePin(JSON.parse(text)))))
   })
 })
+
+describe('POST /add before add.ts registers it', () => {
+  it('answers 501 with a message, and a later registration takes over', async () => {
+    const { app: a } = app()
+    const res = await a.request('/add', { method: 'POST' })
+    expect(res.status).toBe(501)
+    expect(((await res.json()) as { message: string }).message).toMatch(/adding content/)
+    a.post('/add', (c) => c.json({ ok: true }))
+    expect((await a.request('/add', { method: 'POST' })).status).toBe(200)
+  })
+})
