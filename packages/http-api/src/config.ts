@@ -129,8 +129,10 @@ class Section {
     return [...(v as string[])]
   }
   credentials(key: string): Record<string, string> | null {
-    const v = this.obj[key]
+    let v = this.obj[key]
     if (v === undefined || v === null) return null
+    // Upstream's envconfig map syntax (`CLUSTER_RESTAPI_BASICAUTHCREDENTIALS=user:pass,user2:pass2`).
+    if (typeof v === 'string') v = parseCredentialList(v)
     if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidConfigError(this.at(key), 'must be null or an object of user → password')
     const entries = Object.entries(v as Record<string, unknown>)
     if (entries.length === 0) throw new InvalidConfigError(this.at(key), 'should be null or have at least one entry')
@@ -152,6 +154,17 @@ class Section {
     }
     return out
   }
+}
+
+/** `user:pass,user2:pass2` → `{user: 'pass', user2: 'pass2'}` (a password may contain `:`). */
+function parseCredentialList(text: string): Record<string, string> {
+  const creds: Record<string, string> = {}
+  for (const pair of text.split(',')) {
+    const i = pair.indexOf(':')
+    if (i > 0) creds[pair.slice(0, i)] = pair.slice(i + 1)
+    else if (pair !== '') creds[pair] = ''
+  }
+  return creds
 }
 
 const LISTEN = /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}$|^\/unix\/.+/
@@ -261,16 +274,9 @@ export function envOverrides(prefix: 'RESTAPI' | 'PINSVCAPI' | 'METRICS', env: N
       case 'int':
         out[key] = /^\d+$/.test(v) ? Number(v) : v
         break
-      case 'credentials': {
-        const creds: Record<string, string> = {}
-        for (const pair of v.split(',')) {
-          const i = pair.indexOf(':')
-          if (i > 0) creds[pair.slice(0, i)] = pair.slice(i + 1)
-          else if (pair !== '') creds[pair] = ''
-        }
-        out[key] = creds
+      case 'credentials':
+        out[key] = parseCredentialList(v)
         break
-      }
       default:
         out[key] = v
     }

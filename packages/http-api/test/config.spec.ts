@@ -42,5 +42,8 @@ describe('config sections', () => {
     expect(rest.cors_allow_credentials).toBe(false)
     expect(parseMetricsConfig(envOverrides('METRICS', env))).toMatchObject({ enable_stats: true, prometheus_endpoint: '/ip4/127.0.0.1/tcp/9999' })
     expect(() => parseMetricsConfig(envOverrides('METRICS', { CLUSTER_METRICS_ENABLESTATS: 'maybe' }))).toThrow(/observations\.metrics\.enable_stats/)
+    // A config loader that passes the env string through unconverted gets the same result.
+    expect(parseRestApiConfig({ basic_auth_credentials: 'admin:s3cr3t:x,bob:pw' }).basic_auth_credentials).toEqual({ admin: 's3cr3t:x', bob: 'pw' })
+    expect(() => parseRestApiConfig({ basic_auth_credentials: 'admin' })).toThrow(/basic_auth_credentials\.admin/)
   })
 })
