@@ -22,6 +22,11 @@ export function createRestApi(init: RestApiInit): Hono {
   app.get('/health', (c) => c.body(null, 204))
   app.get('/id', async (c) => c.json(encodeId(await cluster.id({ signal: c.req.raw.signal }))))
   app.get('/version', (c) => c.json({ version: cluster.version() }))
+  app.get('/peers', (c) => ndjson(c, cluster.peers({ signal: c.req.raw.signal }), encodeId))
+  app.delete('/peers/:peer', async (c) => {
+    await cluster.peerRemove(c.req.param('peer'), { signal: c.req.raw.signal })
+    return c.body(null, 204)
+  })
 
   app.get('/pins', async (c) => {
     const filter = parseStatusFilter(c.req.query('filter'))
