@@ -9,7 +9,7 @@
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { ConnectionProtector, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
-import { kadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
@@ -88,7 +88,8 @@ function buildHost(config: HostConfig, components: HostComponents) {
         Dout: 2 * f,
         Dlazy: 6 * f,
       }),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, allowQueryWithZeroPeers: true }),
+      // Cluster peers usually share a LAN: keep private and loopback addresses in DHT answers.
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, allowQueryWithZeroPeers: true, peerInfoMapper: passthroughMapper }),
     },
   })
 }

@@ -41,6 +41,7 @@ export class PeerConnector {
   private readonly log: Logger
   private controller: AbortController | undefined
   private readonly known = new Map<string, PeerId>()
+  private redialing = false
 
   constructor(
     private readonly config: PeerConnectorConfig,
@@ -123,12 +124,44 @@ export class PeerConnector {
     }
   }
 
+  /**
+   * Re-dials known peers that are not connected. Members learned only from gossip (their pings
+   * reached us through another peer) are looked up in the DHT first.
+   */
   private async redial(): Promise<void> {
-    for (const [id, peer] of this.known) {
-      if (this.controller === undefined) return
-      if (this.c.isRemoved(id) || this.c.libp2p.getConnections(peer).length > 0) continue
-      await this.dial(peer)
+    if (this.redialing) return
+    this.redialing = true
+    try {
+      await this.redialOnce()
+    } finally {
+      this.redialing = false
     }
+  }
+
+  private async redialOnce(): Promise<void> {
+    const self = this.c.libp2p.peerId.toString()
+    for (const id of this.c.members()) {
+      if (id !== self && !this.known.has(id)) this.known.set(id, peerIdFromString(id))
+    }
+    await Promise.all(
+      [...this.known].map(async ([id, peer]) => {
+        if (this.controller === undefined) return
+        if (this.c.isRemoved(id) || this.c.libp2p.getConnections(peer).length > 0) return
+        const known = await this.c.libp2p.peerStore.get(peer).then(
+          (p) => p.addresses.length > 0,
+          () => false,
+        )
+        if (!known) {
+          try {
+            await this.c.libp2p.peerRouting.findPeer(peer, { signal: AbortSignal.timeout(this.config.dial_timeout * 5) })
+          } catch (err) {
+            this.log.debug({ peer: id, err: (err as Error).message }, 'peer not found in the DHT')
+            return
+          }
+        }
+        await this.dial(peer)
+      }),
+    )
   }
 
   /** Writes the members' known addresses to the peerstore file. */

@@ -73,6 +73,12 @@ export function privateNetwork(init: PrivateNetworkInit): () => ConnectionProtec
           warn(remote, message)
           return new PrivateNetworkMismatchError(message)
         },
+        onRefused: () => {
+          warn(
+            remote,
+            `connection with ${remote} was closed by the remote peer during the private network handshake: it probably uses a different cluster secret; both peers need the same cluster.secret (or CLUSTER_SECRET)`,
+          )
+        },
       })
     },
   })
@@ -84,6 +90,8 @@ interface PrivateStreamInit {
   localNonce: Uint8Array
   remoteNonce: Uint8Array
   onMismatch(): Error
+  /** The remote closed the connection before it proved it holds the secret. */
+  onRefused(): void
 }
 
 class PrivateStream extends AbstractMultiaddrConnection {
@@ -111,6 +119,7 @@ class PrivateStream extends AbstractMultiaddrConnection {
     })
     this.maConn.addEventListener('drain', () => this.onMuxerDrain())
     this.maConn.addEventListener('close', (evt) => {
+      if (this.held !== undefined && (!evt.local || /ECONNRESET|EPIPE/.test(String(evt.error?.message)))) init.onRefused()
       if (evt.error != null) {
         if (evt.local) this.abort(evt.error)
         else this.onRemoteReset()
