@@ -16,6 +16,7 @@ import {
   loadOrCreateIdentity,
   Membership,
   RemovedPeers,
+  registerMembershipMetrics,
 } from '@pinmesh/core'
 import { createRestApi } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
@@ -72,6 +73,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     { pubsub, peerId: identity.id, logger, isIgnored: (p) => removed.has(p) },
   )
   const membership = new Membership({ peerId: identity.id, monitor, removed, libp2p, logger })
+  registerMembershipMetrics({ peers: () => membership.peers(), connections: () => libp2p.getPeers().length })
   const policy = createTrustPolicy(trustedPeers(config.components), removed)
   const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
 
