@@ -35,7 +35,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   const identity = await loadOrCreateIdentity(path)
   const libp2p = await createHost({ privateKey: identity.privateKey, listen })
-  const pinset = await createPinset({ path: join(path, 'pinset') })
+  const pinset = await createPinset({ path: join(path, 'pinset'), cluster_name: env.CLUSTER_CLUSTERNAME ?? 'ipfs-cluster' }, { libp2p, logger })
   const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
   await ipfs.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })

@@ -2,8 +2,9 @@
  * The cluster's libp2p host: TCP, noise, yamux, identify, ping. (The cluster-peer issue adds the
  * private network, gossipsub, DHT and mDNS.)
  */
+import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -15,13 +16,13 @@ export interface HostInit {
   listen: string[]
 }
 
-export async function createHost(init: HostInit): Promise<Libp2p> {
+export async function createHost(init: HostInit) {
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify(), ping: ping() },
+    services: { identify: identify(), ping: ping(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) },
   })
 }

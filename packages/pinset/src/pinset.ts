@@ -1,0 +1,200 @@
+/**
+ * `ShardedPinset`: the `Pinset` contract over sharded Yjs docs with group commit and
+ * durable y-leveldb persistence. Networking (gossip, sync) plugs in through `onCommit` and
+ * `applyRemote`; without it the pinset runs local-only.
+ */
+import type { AbortOptions, Pin, Pinset, PinsetChange } from '@pinmesh/interface'
+import { ClosedError } from '@pinmesh/interface'
+import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import { Batcher, type StagedWrite } from './batcher.js'
+import { canonicalCid, decodeValue, encodeValue, shardOf } from './codec.js'
+import type { PinsetConfig } from './config.js'
+import { LOCAL, REMOTE, Shards } from './shards.js'
+import { ShardStore } from './store.js'
+import type { ShardUpdate } from './wire.js'
+import { validateUpdate, WireError } from './wire.js'
+
+/** Largest sum of value bytes in one shard transaction, so an update fits a gossip message. */
+const MAX_TX_BYTES = 512 * 1024
+
+export class ShardedPinset implements Pinset {
+  private closed = false
+  private readonly events = new EventTarget()
+  private listeners = 0
+  /** Called after every durable local commit with the shard updates it produced. */
+  onCommit: ((updates: ShardUpdate[]) => void) | undefined
+  readonly batcher: Batcher
+
+  private constructor(
+    readonly config: PinsetConfig,
+    readonly store: ShardStore,
+    readonly shards: Shards,
+    readonly log: Logger,
+  ) {
+    this.batcher = new Batcher(config.batching, (writes) => this.commit(writes))
+  }
+
+  static async open(config: PinsetConfig, logger: Logger): Promise<ShardedPinset> {
+    const store = await ShardStore.open(config.path, config.shards)
+    const docs: Y.Doc[] = []
+    try {
+      for (let i = 0; i < config.shards; i++) docs.push(await store.load(i))
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    let self: ShardedPinset | undefined
+    const shards = new Shards(
+      docs,
+      (change) => self?.dispatch(change),
+      () => (self?.listeners ?? 0) > 0,
+    )
+    self = new ShardedPinset(config, store, shards, logger)
+    logger.info({ path: config.path, shards: config.shards }, 'pinset opened')
+    return self
+  }
+
+  private dispatch(change: PinsetChange): void {
+    this.events.dispatchEvent(new CustomEvent('change', { detail: change }))
+  }
+
+  private async commit(writes: StagedWrite[]): Promise<void> {
+    const byShard = new Map<number, StagedWrite[]>()
+    for (const w of writes) {
+      const list = byShard.get(w.shard)
+      if (list === undefined) byShard.set(w.shard, [w])
+      else list.push(w)
+    }
+    const updates: ShardUpdate[] = []
+    for (const [i, list] of byShard) {
+      const { doc, map } = this.shards.shard(i)
+      const capture = (update: Uint8Array, origin: unknown) => {
+        if (origin === LOCAL) updates.push({ shard: i, update })
+      }
+      doc.on('update', capture)
+      try {
+        let at = 0
+        while (at < list.length) {
+          doc.transact(() => {
+            let bytes = 0
+            while (at < list.length && bytes < MAX_TX_BYTES) {
+              const w = list[at++] as StagedWrite
+              const current = map.get(w.cid)
+              if (w.value === null) {
+                if (current !== undefined) map.delete(w.cid)
+              } else if (current !== w.value) {
+                map.set(w.cid, w.value)
+                bytes += w.value.length + w.cid.length
+              }
+            }
+          }, LOCAL)
+        }
+      } finally {
+        doc.off('update', capture)
+      }
+    }
+    await Promise.all(updates.map((u) => this.store.append(u.shard, u.update)))
+    if (updates.length > 0) this.onCommit?.(updates)
+  }
+
+  /**
+   * Validates and applies shard updates from another peer, then persists them. Throws
+   * `WireError` (nothing applied) when any update is malformed.
+   */
+  async applyRemote(updates: ShardUpdate[], via: 'gossip' | 'sync'): Promise<void> {
+    if (this.closed) return
+    for (const u of updates) validateUpdate(u.update)
+    for (const u of updates) {
+      try {
+        Y.applyUpdate(this.shards.shard(u.shard).doc, u.update, REMOTE)
+      } catch (err) {
+        this.log.warn({ err, shard: u.shard, via }, 'could not apply a validated remote update')
+        throw new WireError('update-apply')
+      }
+    }
+    await Promise.all(updates.map((u) => this.store.append(u.shard, u.update)))
+  }
+
+  async ready(): Promise<void> {}
+
+  private check(): void {
+    if (this.closed) throw new ClosedError('pinset is closed')
+  }
+
+  async put(pin: Pin, options?: AbortOptions): Promise<void> {
+    this.check()
+    options?.signal?.throwIfAborted()
+    const cid = canonicalCid(pin.cid)
+    const value = encodeValue(pin)
+    await this.batcher.stage({ cid, shard: shardOf(cid, this.config.shards), value })
+  }
+
+  async remove(cid: string, options?: AbortOptions): Promise<void> {
+    this.check()
+    options?.signal?.throwIfAborted()
+    const key = canonicalCid(cid)
+    await this.batcher.stage({ cid: key, shard: shardOf(key, this.config.shards), value: null })
+  }
+
+  private raw(cid: string): string | undefined {
+    let key: string
+    try {
+      key = canonicalCid(cid)
+    } catch {
+      return undefined
+    }
+    return this.shards.shard(shardOf(key, this.config.shards)).map.get(key)
+  }
+
+  async get(cid: string): Promise<Pin | undefined> {
+    const v = this.raw(cid)
+    return v === undefined ? undefined : decodeValue(canonicalCid(cid), v)
+  }
+
+  async has(cid: string): Promise<boolean> {
+    return this.raw(cid) !== undefined
+  }
+
+  async *list(options?: AbortOptions): AsyncIterable<Pin> {
+    for (const shard of this.shards.list) {
+      // Snapshot the keys of one shard at a time so concurrent writes don't break iteration.
+      const entries = [...shard.map.entries()]
+      for (const [cid, value] of entries) {
+        options?.signal?.throwIfAborted()
+        yield decodeValue(cid, value)
+      }
+    }
+  }
+
+  async size(): Promise<number> {
+    return this.shards.size()
+  }
+
+  async digest(): Promise<string> {
+    return Buffer.from(this.shards.rootHash()).toString('hex')
+  }
+
+  addEventListener(type: 'change', listener: (event: CustomEvent<PinsetChange>) => void): void {
+    this.listeners++
+    this.events.addEventListener(type, listener as (event: Event) => void)
+  }
+
+  removeEventListener(type: 'change', listener: (event: CustomEvent<PinsetChange>) => void): void {
+    this.listeners = Math.max(0, this.listeners - 1)
+    this.events.removeEventListener(type, listener as (event: Event) => void)
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.batcher.flush()
+    this.closed = true
+    await this.store.close()
+    this.shards.destroy()
+    this.log.info('pinset closed')
+  }
+}
