@@ -51,9 +51,8 @@ export function decodeValue(cid: string, value: unknown): Pin {
   return decodePin(obj, cid)
 }
 
-/** The shard of a CID: FNV-1a over its multihash bytes, masked to the shard count. */
-export function shardOf(cid: string, shards: number): number {
-  const bytes = CID.parse(cid).multihash.bytes
+/** The shard of a multihash: FNV-1a over its bytes, masked to the shard count. */
+export function shardOfMultihash(bytes: Uint8Array, shards: number): number {
   let h = 0x811c9dc5
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i] as number
@@ -62,11 +61,18 @@ export function shardOf(cid: string, shards: number): number {
   return (h >>> 0) & (shards - 1)
 }
 
-/** Parses a CID to its canonical string; throws `InvalidArgumentError`. */
-export function canonicalCid(cid: string): string {
+/** The shard of a CID. */
+export function shardOf(cid: string, shards: number): number {
+  return shardOfMultihash(CID.parse(cid).multihash.bytes, shards)
+}
+
+/** Parses a CID once: its canonical string (the map key) and its shard. Throws `InvalidArgumentError`. */
+export function locate(cid: string, shards: number): { key: string; shard: number } {
+  let parsed: CID
   try {
-    return CID.parse(cid).toString()
+    parsed = CID.parse(cid)
   } catch (err) {
     throw new InvalidArgumentError(`invalid cid: ${(err as Error).message}`, 'cid')
   }
+  return { key: parsed.toString(), shard: shardOfMultihash(parsed.multihash.bytes, shards) }
 }

@@ -8,7 +8,7 @@ import { ClosedError } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { Batcher, type StagedWrite } from './batcher.js'
-import { canonicalCid, decodeValue, encodeValue, shardOf } from './codec.js'
+import { decodeValue, encodeValue, locate } from './codec.js'
 import type { PinsetConfig } from './config.js'
 import { LOCAL, REMOTE, Shards } from './shards.js'
 import { ShardStore } from './store.js'
@@ -125,35 +125,33 @@ export class ShardedPinset implements Pinset {
   async put(pin: Pin, options?: AbortOptions): Promise<void> {
     this.check()
     options?.signal?.throwIfAborted()
-    const cid = canonicalCid(pin.cid)
-    const value = encodeValue(pin)
-    await this.batcher.stage({ cid, shard: shardOf(cid, this.config.shards), value })
+    const { key, shard } = locate(pin.cid, this.config.shards)
+    await this.batcher.stage({ cid: key, shard, value: encodeValue(pin) })
   }
 
   async remove(cid: string, options?: AbortOptions): Promise<void> {
     this.check()
     options?.signal?.throwIfAborted()
-    const key = canonicalCid(cid)
-    await this.batcher.stage({ cid: key, shard: shardOf(key, this.config.shards), value: null })
+    const { key, shard } = locate(cid, this.config.shards)
+    await this.batcher.stage({ cid: key, shard, value: null })
   }
 
-  private raw(cid: string): string | undefined {
-    let key: string
+  private raw(cid: string): { key: string; value: string | undefined } | undefined {
     try {
-      key = canonicalCid(cid)
+      const { key, shard } = locate(cid, this.config.shards)
+      return { key, value: this.shards.shard(shard).map.get(key) }
     } catch {
       return undefined
     }
-    return this.shards.shard(shardOf(key, this.config.shards)).map.get(key)
   }
 
   async get(cid: string): Promise<Pin | undefined> {
-    const v = this.raw(cid)
-    return v === undefined ? undefined : decodeValue(canonicalCid(cid), v)
+    const found = this.raw(cid)
+    return found?.value === undefined ? undefined : decodeValue(found.key, found.value)
   }
 
   async has(cid: string): Promise<boolean> {
-    return this.raw(cid) !== undefined
+    return this.raw(cid)?.value !== undefined
   }
 
   async *list(options?: AbortOptions): AsyncIterable<Pin> {

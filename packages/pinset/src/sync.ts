@@ -4,6 +4,7 @@
  * server answers, for each shard whose hash differs, the Yjs diff against the puller's state
  * vector in CHUNK frames of at most `sync_chunk_size` bytes, then DONE. The puller validates
  * and applies each shard's diff when its last chunk arrives — only if the server is trusted.
+ * The puller ACKs every chunk it has consumed; the server keeps at most 8 chunks unACKed.
  * Anyone may pull (followers read the pinset); cost grows with what is missing.
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -13,12 +14,14 @@ import * as Y from 'yjs'
 import { FORMAT_VERSION } from './defaults.js'
 import { countRejected, metrics } from './metrics.js'
 import type { ShardedPinset } from './pinset.js'
-import { decodeFrame, encodeChunk, encodeDone, encodeError, encodeRequest, type ShardState, type SyncFrame, WireError } from './wire.js'
+import { decodeFrame, encodeAck, encodeChunk, encodeDone, encodeError, encodeRequest, type ShardState, type SyncFrame, WireError } from './wire.js'
 
 export const SYNC_PROTOCOL = '/pinmesh/pinset-sync/1.0.0'
 const FRAME_TIMEOUT = 30_000
 /** Largest diff of one shard a puller assembles. */
 const MAX_SHARD_DIFF = 512 * 1024 * 1024
+/** Chunks a server sends before it waits for the puller's ACK (flow control). */
+const WINDOW = 8
 
 export interface SyncResult {
   /** Shards whose diff was received. */
@@ -83,7 +86,17 @@ export class Sync {
         await stream.close()
         return
       }
-      const bytes = await this.sendDiffs(frame.states, (data) => lp.write(data, { signal: AbortSignal.timeout(FRAME_TIMEOUT) }))
+      let sentChunks = 0
+      let acked = 0
+      const bytes = await this.sendDiffs(frame.states, async (data, isChunk) => {
+        while (isChunk && sentChunks - acked >= WINDOW) {
+          const ack = decodeFrame((await lp.read({ signal: AbortSignal.timeout(FRAME_TIMEOUT) })).subarray(), this.pinset.config.shards)
+          if (ack.type !== 'ack' || ack.chunks > sentChunks) throw new WireError('unexpected-frame')
+          acked = ack.chunks
+        }
+        await lp.write(data, { signal: AbortSignal.timeout(FRAME_TIMEOUT) })
+        if (isChunk) sentChunks++
+      })
       await stream.close()
       this.stats.served++
       metrics.syncSessions.inc({ role: 'server', result: 'ok' })
@@ -91,13 +104,13 @@ export class Sync {
       this.log.debug({ peer, bytes }, 'served a sync pull')
     } catch (err) {
       metrics.syncSessions.inc({ role: 'server', result: 'error' })
-      this.log.debug({ err, peer }, 'sync serve failed')
+      this.log.warn({ err, peer }, 'sync serve failed')
       stream.abort(err as Error)
     }
   }
 
   /** Writes CHUNK frames for every differing shard, then DONE; returns the diff bytes sent. */
-  async sendDiffs(states: ShardState[], write: (frame: Uint8Array) => Promise<void>): Promise<number> {
+  async sendDiffs(states: ShardState[], write: (frame: Uint8Array, isChunk: boolean) => Promise<void>): Promise<number> {
     const chunk = this.pinset.config.sync_chunk_size
     let bytes = 0
     let sent = 0
@@ -107,13 +120,13 @@ export class Sync {
       const diff = Y.encodeStateAsUpdate(this.pinset.shards.shard(i).doc, theirs.stateVector)
       for (let at = 0; at < diff.length || at === 0; at += chunk) {
         const end = Math.min(diff.length, at + chunk)
-        await write(encodeChunk(i, end === diff.length, diff.subarray(at, end)))
+        await write(encodeChunk(i, end === diff.length, diff.subarray(at, end)), true)
         if (end === diff.length) break
       }
       bytes += diff.length
       sent++
     }
-    await write(encodeDone(sent))
+    await write(encodeDone(sent), false)
     return bytes
   }
 
@@ -134,7 +147,7 @@ export class Sync {
   schedule(peer: PeerId): void {
     const key = peer.toString()
     if (this.pulling.has(key) || Date.now() - (this.lastPull.get(key) ?? 0) < 1000 || this.pinset.isClosed) return
-    this.pull(peer).catch((err) => this.log.debug({ err, peer: key }, 'sync pull failed'))
+    this.pull(peer).catch((err) => this.log.warn({ err, peer: key }, 'sync pull failed'))
   }
 
   private async doPull(peer: PeerId, signal?: AbortSignal): Promise<SyncResult> {
@@ -143,9 +156,11 @@ export class Sync {
     try {
       await lp.write(encodeRequest(FORMAT_VERSION, this.states()))
       const receiver = this.receiver(peer.toString())
+      let chunks = 0
       for (;;) {
         const raw = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(FRAME_TIMEOUT), ...(signal ? [signal] : [])]) })
         const result = await receiver(raw.subarray())
+        if (result === undefined) await lp.write(encodeAck(++chunks))
         if (result !== undefined) {
           await stream.close()
           metrics.syncSessions.inc({ role: 'client', result: 'ok' })
@@ -176,7 +191,7 @@ export class Sync {
       try {
         frame = decodeFrame(raw, this.pinset.config.shards)
         if (frame.type === 'error') throw new WireError('peer-error')
-        if (frame.type === 'request') throw new WireError('unexpected-frame')
+        if (frame.type === 'request' || frame.type === 'ack') throw new WireError('unexpected-frame')
         if (frame.type === 'done') {
           if (frame.sent !== done.size || parts.size > 0) throw new WireError('incomplete')
           return { shards: done.size, bytes, applied: trusted }

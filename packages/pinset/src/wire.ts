@@ -18,6 +18,7 @@ export const FRAME_REQUEST = 0x10
 export const FRAME_CHUNK = 0x11
 export const FRAME_DONE = 0x12
 export const FRAME_ERROR = 0x13
+export const FRAME_ACK = 0x14
 
 /** The reason a message was rejected; used as the metric label. */
 export class WireError extends Error {
@@ -149,6 +150,7 @@ export type SyncFrame =
   | { type: 'chunk'; shard: number; final: boolean; data: Uint8Array }
   | { type: 'done'; sent: number }
   | { type: 'error'; message: string }
+  | { type: 'ack'; chunks: number }
 
 export function encodeRequest(format: number, states: ShardState[]): Uint8Array {
   const enc = header(FRAME_REQUEST)
@@ -172,6 +174,12 @@ export function encodeChunk(shard: number, final: boolean, data: Uint8Array): Ui
 export function encodeDone(sent: number): Uint8Array {
   const enc = header(FRAME_DONE)
   encoding.writeVarUint(enc, sent)
+  return seal(enc)
+}
+
+export function encodeAck(chunks: number): Uint8Array {
+  const enc = header(FRAME_ACK)
+  encoding.writeVarUint(enc, chunks)
   return seal(enc)
 }
 
@@ -213,6 +221,11 @@ export function decodeFrame(bytes: Uint8Array, maxShards: number): SyncFrame {
         const sent = decoding.readVarUint(dec)
         end(dec)
         return { type: 'done', sent }
+      }
+      case FRAME_ACK: {
+        const chunks = decoding.readVarUint(dec)
+        end(dec)
+        return { type: 'ack', chunks }
       }
       case FRAME_ERROR: {
         const message = decoding.readVarString(dec)
