@@ -32,7 +32,7 @@ export type { BatchingConfig, PinsetConfig } from './config.js'
 export { parsePinsetConfig, pinsetConfig } from './config.js'
 export { DEFAULTS, FORMAT_VERSION } from './defaults.js'
 export { packUpdates, topicFor } from './gossip.js'
-export { SYNC_PROTOCOL, type SyncResult } from './sync.js'
+export { SYNC_PROTOCOL, Sync, type SyncResult } from './sync.js'
 export * as wire from './wire.js'
 
 export interface PinsetComponents {
