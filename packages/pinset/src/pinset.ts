@@ -94,7 +94,7 @@ export class ShardedPinset implements Pinset {
         doc.off('update', capture)
       }
     }
-    await Promise.all(updates.map((u) => this.store.append(u.shard, u.update)))
+    await this.store.append(updates)
     if (updates.length > 0) this.onCommit?.(updates)
   }
 
@@ -113,7 +113,7 @@ export class ShardedPinset implements Pinset {
         throw new WireError('update-apply')
       }
     }
-    await Promise.all(updates.map((u) => this.store.append(u.shard, u.update)))
+    await this.store.append(updates)
   }
 
   async ready(): Promise<void> {}

@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises'
 import { StateFormatError } from '@pinmesh/interface'
 import { Level } from 'level'
-import { LeveldbPersistence } from 'y-leveldb'
-import type * as Y from 'yjs'
+import { getCurrentUpdateClock, LeveldbPersistence } from 'y-leveldb'
+import * as Y from 'yjs'
 import { FORMAT_VERSION } from './defaults.js'
 
 const META_DOC = '__pinmesh'
@@ -24,14 +24,22 @@ export function shardName(i: number): string {
   return `shard-${i}`
 }
 
+type Db = { batch(ops: Array<{ type: 'put'; key: unknown; value: Uint8Array }>): Promise<void> }
+
 export class ShardStore {
   private readonly stored: number[]
-  private readonly flushing = new Set<number>()
+  /** The clock of each shard's last stored update (y-leveldb's key layout). */
+  private readonly clocks: number[]
   private constructor(
     private readonly persistence: LeveldbPersistence,
     readonly header: FormatHeader,
   ) {
     this.stored = new Array(header.shards).fill(0)
+    this.clocks = new Array(header.shards).fill(-1)
+  }
+
+  private transact<T>(fn: (db: Db) => Promise<T>): Promise<T | null> {
+    return (this.persistence as unknown as { _transact(f: (db: Db) => Promise<T>): Promise<T | null> })._transact(fn)
   }
 
   /** Opens the database, writing the header on first use and checking it afterwards. */
@@ -61,24 +69,55 @@ export class ShardStore {
   }
 
   async load(shard: number): Promise<Y.Doc> {
-    const doc = await this.persistence.getYDoc(shardName(shard))
+    const name = shardName(shard)
+    const doc = await this.persistence.getYDoc(name)
     if (doc === null) throw new StateFormatError(`could not read shard ${shard}`)
+    let clock = await this.transact((db) => getCurrentUpdateClock(db, name))
+    if (clock === -1) {
+      // y-leveldb writes a shard's state-vector record with its first update; do that now.
+      clock = await this.persistence.storeUpdate(name, Y.encodeStateAsUpdate(new Y.Doc()))
+    }
+    if (typeof clock !== 'number') throw new StateFormatError(`could not read the update clock of shard ${shard}`)
+    this.clocks[shard] = clock
     return doc
   }
 
   /**
-   * Appends an update to a shard's log. y-leveldb swallows storage errors (it logs them and
-   * resolves `null`), so a missing clock is turned back into an error here.
+   * Appends the updates of one commit to their shards' logs in ONE LevelDB batch (atomic), with
+   * y-leveldb's key layout so y-leveldb loads them. y-leveldb swallows storage errors (logs and
+   * resolves `null`), so a missing result is turned back into an error here.
    */
-  async append(shard: number, update: Uint8Array): Promise<void> {
-    const clock = await this.persistence.storeUpdate(shardName(shard), update)
-    if (typeof clock !== 'number') throw new Error(`could not persist an update of shard ${shard}`)
-    this.stored[shard] = (this.stored[shard] as number) + 1
-    if ((this.stored[shard] as number) >= FLUSH_AFTER && !this.flushing.has(shard)) {
-      this.flushing.add(shard)
-      this.stored[shard] = 0
-      void this.persistence.flushDocument(shardName(shard)).finally(() => this.flushing.delete(shard))
+  async append(updates: Array<{ shard: number; update: Uint8Array }>): Promise<void> {
+    if (updates.length === 0) return
+    const ok = await this.transact(async (db) => {
+      const ops = updates.map((u) => {
+        const clock = (this.clocks[u.shard] as number) + 1
+        this.clocks[u.shard] = clock
+        return { type: 'put' as const, key: ['v1', shardName(u.shard), 'update', clock], value: u.update }
+      })
+      await db.batch(ops)
+      return true
+    })
+    if (ok !== true) throw new Error('could not persist a pinset commit (LevelDB write failed)')
+    for (const u of updates) {
+      this.stored[u.shard] = (this.stored[u.shard] as number) + 1
+      if ((this.stored[u.shard] as number) >= FLUSH_AFTER) {
+        this.stored[u.shard] = 0
+        void this.flush(u.shard)
+      }
     }
+  }
+
+  /** Merges a shard's stored updates into one (y-leveldb's flush), then re-reads its clock. */
+  private async flush(shard: number): Promise<void> {
+    const name = shardName(shard)
+    // Both run in y-leveldb's transaction queue, in this order, before any later append.
+    const flushed = this.persistence.flushDocument(name)
+    const refreshed = this.transact(async (db) => {
+      this.clocks[shard] = await getCurrentUpdateClock(db, name)
+      return true
+    })
+    await Promise.all([flushed, refreshed])
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // y-leveldb ships types that its package.json "exports" hides from NodeNext resolution.
 declare module 'y-leveldb' {
   import type * as Y from 'yjs'
+  export function getCurrentUpdateClock(db: unknown, docName: string): Promise<number>
   export class LeveldbPersistence {
     constructor(location: string, opts?: { Level?: unknown; levelOptions?: object })
     getYDoc(docName: string): Promise<Y.Doc>

@@ -60,6 +60,22 @@ describe('pinset on LevelDB', () => {
     await expect(second.put(newPin(CID_B, defaultPinOptions()))).rejects.toThrow(/closed/)
   })
 
+  it('keeps every write across the periodic merge of stored updates', async () => {
+    const { cidFor } = await import('../bench/util.js')
+    const first = await createPinset({ path: dir, shards: 1, batching: { max_batch_size: 1, max_batch_age: 0 } }, { logger })
+    for (let i = 0; i < 1100; i++) await first.put(newPin(cidFor(i), defaultPinOptions()))
+    const digest = await first.digest()
+    await first.close()
+    const second = await createPinset({ path: dir, shards: 1 }, { logger })
+    expect(await second.size()).toBe(1100)
+    expect(await second.digest()).toBe(digest)
+    await second.put(newPin(CID_A, defaultPinOptions()))
+    await second.close()
+    const third = await createPinset({ path: dir, shards: 1 }, { logger })
+    expect(await third.size()).toBe(1101)
+    await third.close()
+  })
+
   it('refuses a state with another shard count with a clear error', async () => {
     const first = await createPinset({ path: dir, shards: 8 }, { logger })
     await first.put(newPin(CID_A, defaultPinOptions()))
