@@ -102,6 +102,7 @@ describe('pinset convergence under loss, duplication, reordering and partitions'
       expect(all[1]).toEqual(all[0])
       expect(all[2]).toEqual(all[0])
       expect((all[0] as string[]).length).toBeGreaterThan(0)
+      for (const r of replicas) expect(await r.size()).toBe((all[0] as string[]).length)
       // Late duplicates change nothing.
       await deliver(inflight.length)
       expect(new Set(await Promise.all(replicas.map((r) => r.digest()))).size).toBe(1)

@@ -19,7 +19,11 @@ for (let at = 0; at < total; at += window) {
 }
 const putSecs = (performance.now() - started) / 1000
 const live = heapUsed()
-report('heap per live pin', `${Math.round((live - base) / total)} B`, `${total} pins, heapUsed after GC minus empty pinset, ${(live / 2 ** 20).toFixed(0)} MiB heap, puts took ${putSecs.toFixed(1)} s`)
+report(
+  'heap per live pin',
+  `${Math.round((live - base) / total)} B`,
+  `${total} pins, heapUsed after GC minus empty pinset, ${(live / 2 ** 20).toFixed(0)} MiB heap, puts took ${putSecs.toFixed(1)} s`,
+)
 started = performance.now()
 for (let at = 0; at < total; at += window) {
   const writes: Promise<void>[] = []
@@ -28,6 +32,10 @@ for (let at = 0; at < total; at += window) {
 }
 const removeSecs = (performance.now() - started) / 1000
 const after = heapUsed()
-report('heap retained per pin after unpin', `${Math.round((after - base) / total)} B`, `${total} pins pinned then unpinned, ${(after / 2 ** 20).toFixed(0)} MiB heap, size ${await pinset.size()}, removes took ${removeSecs.toFixed(1)} s`)
+report(
+  'heap retained per pin after unpin',
+  `${Math.round((after - base) / total)} B`,
+  `${total} pins pinned then unpinned, ${(after / 2 ** 20).toFixed(0)} MiB heap, size ${await pinset.size()}, removes took ${removeSecs.toFixed(1)} s`,
+)
 await pinset.close()
 await rm(dir, { recursive: true, force: true })

@@ -22,6 +22,8 @@ export interface Shard {
 export class Shards {
   readonly list: Shard[]
   private root: Uint8Array | undefined
+  /** Live pins, kept by the map observers (Y.Map.size walks every entry). */
+  private live = 0
 
   constructor(
     docs: Y.Doc[],
@@ -35,11 +37,16 @@ export class Shards {
         this.root = undefined
       })
       shard.map.observe((event, tx) => this.onChange(shard, event, tx))
+      this.live += shard.map.size
       return shard
     })
   }
 
   private onChange(shard: Shard, event: Y.YMapEvent<string>, tx: Y.Transaction): void {
+    for (const change of event.changes.keys.values()) {
+      if (change.action === 'add') this.live++
+      else if (change.action === 'delete') this.live--
+    }
     if (this.emit === undefined || !this.wantsEvents()) return
     const origin = tx.origin === LOCAL ? 'local' : 'remote'
     for (const [cid, change] of event.changes.keys) {
@@ -90,9 +97,7 @@ export class Shards {
   }
 
   size(): number {
-    let n = 0
-    for (const s of this.list) n += s.map.size
-    return n
+    return this.live
   }
 
   destroy(): void {
