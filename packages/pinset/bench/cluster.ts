@@ -12,9 +12,10 @@ export interface Peer {
 }
 
 export async function startPeer(opts: { dir: string; cluster: string; batchAge: number }): Promise<Peer> {
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
   const proc = spawn(
     process.execPath,
-    ['--max-old-space-size=8192', '--import', 'tsx', new URL('./replica.ts', import.meta.url).pathname, JSON.stringify(opts)],
+    [...prof, '--max-old-space-size=8192', '--import', 'tsx', new URL('./replica.ts', import.meta.url).pathname, JSON.stringify(opts)],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
@@ -22,6 +23,7 @@ export async function startPeer(opts: { dir: string; cluster: string; batchAge: 
   const queue: Array<Record<string, unknown>> = []
   const waiters: Array<() => void> = []
   createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    if (process.env.BENCH_TRACE) process.stderr.write(`${proc.pid} ${line.slice(0, 200)}\n`)
     try {
       queue.push(JSON.parse(line))
     } catch {
