@@ -1,0 +1,59 @@
+/**
+ * Maps `ipfs add` options to the UnixFS importer so the embedded node builds byte-identical DAGs
+ * to Kubo's `ipfs add`: CIDv0, 256 KiB fixed-size chunks, dag-pb leaves, balanced layout with
+ * at most 174 links per node, unless the options say otherwise (raw leaves become the default
+ * with CIDv1, as in Kubo).
+ */
+import type { IpfsAddOptions } from '@pinmesh/interface'
+import { InvalidArgumentError } from '@pinmesh/interface'
+import type { ImporterOptions } from 'ipfs-unixfs-importer'
+import { fixedSize, rabin } from 'ipfs-unixfs-importer/chunker'
+import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
+
+/** Kubo's defaults (`ipfs add` with no flags). */
+export const KUBO_ADD_DEFAULTS = { cidVersion: 0, chunkSize: 262_144, maxLinks: 174, rawLeaves: false } as const
+
+/** Parses Kubo's chunker syntax: `size-N`, `rabin`, `rabin-AVG`, `rabin-MIN-AVG-MAX`. */
+export function parseChunker(spec: string | undefined): ImporterOptions['chunker'] {
+  if (spec === undefined || spec === '' || spec === 'default') return fixedSize({ chunkSize: KUBO_ADD_DEFAULTS.chunkSize })
+  const size = /^size-(\d+)$/.exec(spec)
+  if (size !== null) {
+    const n = Number(size[1])
+    if (n <= 0 || n > 1_048_576) throw new InvalidArgumentError(`chunker size must be between 1 and 1048576 bytes, got ${n}`, 'chunker')
+    return fixedSize({ chunkSize: n })
+  }
+  const r = /^rabin(?:-(\d+))?(?:-(\d+)-(\d+))?$/.exec(spec)
+  if (r !== null) {
+    if (r[2] !== undefined) {
+      // rabin-MIN-AVG-MAX
+      return rabin({ minChunkSize: Number(r[1]), avgChunkSize: Number(r[2]), maxChunkSize: Number(r[3]) })
+    }
+    const avg = r[1] !== undefined ? Number(r[1]) : KUBO_ADD_DEFAULTS.chunkSize
+    return rabin({ minChunkSize: Math.floor(avg / 3), avgChunkSize: avg, maxChunkSize: avg + Math.floor(avg / 2) })
+  }
+  throw new InvalidArgumentError(`unsupported chunker ${JSON.stringify(spec)} (use size-<bytes> or rabin[-<min>-<avg>-<max>])`, 'chunker')
+}
+
+/** Importer options equal to Kubo's `ipfs add` with the same flags. */
+export function importerOptions(options: IpfsAddOptions = {}): ImporterOptions {
+  const hashAlg = options.hashAlg ?? 'sha2-256'
+  if (hashAlg !== 'sha2-256') {
+    throw new InvalidArgumentError(`unsupported hash ${JSON.stringify(hashAlg)} for the embedded IPFS node (only sha2-256)`, 'hash')
+  }
+  const cidVersion = options.cidVersion ?? KUBO_ADD_DEFAULTS.cidVersion
+  if (cidVersion !== 0 && cidVersion !== 1) throw new InvalidArgumentError(`cid-version must be 0 or 1, got ${String(cidVersion)}`, 'cid-version')
+  // Raw leaves are always CIDv1; with CIDv0 the other nodes stay CIDv0, as in Kubo.
+  const rawLeaves = options.rawLeaves ?? cidVersion > 0
+  const maxChildrenPerNode = KUBO_ADD_DEFAULTS.maxLinks
+  return {
+    profile: 'unixfs-v0-2015',
+    cidVersion,
+    rawLeaves,
+    chunker: parseChunker(options.chunker),
+    layout: options.trickle === true || options.layout === 'trickle' ? trickle({ maxChildrenPerNode, layerRepeat: 4 }) : balanced({ maxChildrenPerNode }),
+    wrapWithDirectory: options.wrapWithDirectory ?? false,
+    // Files arrive one after the other from a stream; read each fully before asking for the next.
+    fileImportConcurrency: 1,
+    reduceSingleLeafToSelf: true,
+  }
+}
