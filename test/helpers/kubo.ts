@@ -17,13 +17,15 @@ import { waitFor } from './wait.js'
 
 const run = promisify(execFile)
 
-export const KUBO_VERSION = process.env.PINMESH_KUBO_VERSION ?? 'v0.41.0'
+const ENV = process.env
+
+export const KUBO_VERSION = ENV.PINMESH_KUBO_VERSION ?? 'v0.41.0'
 
 /** Path of the Kubo binary, or `undefined` when none is installed. */
 export function kuboBinary(): string | undefined {
-  const env = process.env.PINMESH_KUBO_BIN
+  const env = ENV.PINMESH_KUBO_BIN
   if (env !== undefined && env !== '' && existsSync(env)) return env
-  const cache = process.env.PINMESH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pinmesh')
+  const cache = ENV.PINMESH_CACHE ?? join(ENV.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pinmesh')
   const bin = join(cache, 'kubo', KUBO_VERSION, 'ipfs')
   return existsSync(bin) ? bin : undefined
 }
@@ -34,7 +36,7 @@ export function reportMissingKubo(suite: string): boolean {
   process.stderr.write(
     `\n${line}\n## ${suite}: NO KUBO BINARY — the Kubo tests did NOT run.\n## Run \`sh scripts/ensure-kubo.sh\` (needs Go) or set PINMESH_KUBO_BIN.\n${line}\n\n`,
   )
-  return process.env.CI === 'true'
+  return ENV.CI === 'true'
 }
 
 export interface KuboProcess {

@@ -5,11 +5,15 @@
 import type { Libp2p } from '@libp2p/interface'
 import type {
   AbortOptions,
+  AddedOutput,
+  ClusterAddOptions,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
+  IpfsAddEntry,
   IpfsConnector,
+  IpfsRepoStat,
   Pin,
   PinInfo,
   PinOptions,
@@ -32,6 +36,8 @@ import {
   ZERO_TIME,
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
+import { addContent } from './add.js'
+import { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
 
 export interface ClusterConfig {
   peername: string
@@ -126,11 +132,17 @@ export class Cluster implements ClusterApi {
     return pin
   }
 
-  async resolve(path: string): Promise<string> {
-    const m = /^\/ipfs\/([^/]+)\/?$/.exec(path)
-    if (m === null) throw new NotImplementedError('resolving IPFS paths with sub-paths arrives with the IPFS connector')
-    parseCid(m[1] as string)
-    return m[1] as string
+  async resolve(path: string, options?: AbortOptions): Promise<string> {
+    return resolveIpfsPath(this.c.ipfs, path, options)
+  }
+
+  add(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+    const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
+    return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
+  }
+
+  ipfsRepoStat(options?: AbortOptions): Promise<IpfsRepoStat> {
+    return localRepoStat(this.c.ipfs, options)
   }
 
   async unpin(cid: string): Promise<Pin> {
@@ -173,12 +185,12 @@ export class Cluster implements ClusterApi {
     for await (const info of this.c.tracker.recoverAll(options)) yield this.global(info)
   }
 
-  async repoGc(): Promise<GlobalRepoGC> {
-    throw new NotImplementedError('repo gc arrives with the IPFS connector')
+  async repoGc(options?: AbortOptions): Promise<GlobalRepoGC> {
+    return { peer_map: { [this.peerId]: await this.repoGcLocal(options) } }
   }
 
-  async repoGcLocal(): Promise<RepoGC> {
-    throw new NotImplementedError('repo gc arrives with the IPFS connector')
+  async repoGcLocal(options?: AbortOptions): Promise<RepoGC> {
+    return repoGcLocal(this.c.ipfs, this.peerId, this.config.peername, options)
   }
 
   metricNames(): string[] {

@@ -9,6 +9,14 @@
  * const cluster = new Cluster(config, { libp2p, pinset, tracker, ipfs, logger })
  * ```
  */
+export { type AddComponents, addContent, localIpfsOrigins } from './add.js'
 export { Cluster, type ClusterComponents, type ClusterConfig, validateReplication } from './cluster.js'
 export { createHost, type HostInit } from './host.js'
 export { type Identity, loadOrCreateIdentity } from './identity.js'
+export { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
+export {
+  type IpfsSwarmConnector,
+  type IpfsSwarmConnectorComponents,
+  type IpfsSwarmConnectorConfig,
+  startIpfsSwarmConnector,
+} from './ipfs-swarm.js'

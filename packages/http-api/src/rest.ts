@@ -5,6 +5,7 @@
 import type { ClusterApi } from '@pinmesh/interface'
 import { encodeGlobalPinInfo, encodeId, encodePin, parseCid, parsePinOptionsQuery, parseStatusFilter } from '@pinmesh/interface'
 import { Hono } from 'hono'
+import { registerAddRoute } from './add.js'
 import { errorResponse } from './errors.js'
 import { ndjson } from './ndjson.js'
 
@@ -45,5 +46,6 @@ export function createRestApi(init: RestApiInit): Hono {
     parseCid(cid)
     return c.json(encodePin(await cluster.unpin(cid, { signal: c.req.raw.signal })))
   })
+  registerAddRoute(app, { cluster })
   return app
 }

@@ -15,7 +15,6 @@ import type {
   IpfsDagImportResult,
   IpfsPinLsEntry,
   IpfsPinOptions,
-  IpfsRepoStat,
 } from '@pinmesh/interface'
 import { InvalidArgumentError, IpfsError, parseCid } from '@pinmesh/interface'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
