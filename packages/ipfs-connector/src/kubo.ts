@@ -7,15 +7,7 @@
  */
 import { Agent } from 'node:http'
 import { multiaddr } from '@multiformats/multiaddr'
-import type {
-  AbortOptions,
-  IpfsAddEntry,
-  IpfsAddOptions,
-  IpfsConnector,
-  IpfsDagImportResult,
-  IpfsPinLsEntry,
-  IpfsPinOptions,
-} from '@pinmesh/interface'
+import type { AbortOptions, IpfsAddEntry, IpfsAddOptions, IpfsConnector, IpfsDagImportResult, IpfsPinLsEntry, IpfsPinOptions } from '@pinmesh/interface'
 import { InvalidArgumentError, IpfsError, parseCid } from '@pinmesh/interface'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'

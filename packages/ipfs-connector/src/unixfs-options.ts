@@ -7,13 +7,13 @@
 import type { IpfsAddOptions } from '@pinmesh/interface'
 import { InvalidArgumentError } from '@pinmesh/interface'
 import type { ImporterOptions } from 'ipfs-unixfs-importer'
-import { fixedSize, rabin } from 'ipfs-unixfs-importer/chunker'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
 
 /** Kubo's defaults (`ipfs add` with no flags). */
 export const KUBO_ADD_DEFAULTS = { cidVersion: 0, chunkSize: 262_144, maxLinks: 174, rawLeaves: false } as const
 
-/** Parses Kubo's chunker syntax: `size-N`, `rabin`, `rabin-AVG`, `rabin-MIN-AVG-MAX`. */
+/** Parses Kubo's fixed-size chunker syntax `size-N` (the content-defined chunkers are refused). */
 export function parseChunker(spec: string | undefined): ImporterOptions['chunker'] {
   if (spec === undefined || spec === '' || spec === 'default') return fixedSize({ chunkSize: KUBO_ADD_DEFAULTS.chunkSize })
   const size = /^size-(\d+)$/.exec(spec)
@@ -22,16 +22,15 @@ export function parseChunker(spec: string | undefined): ImporterOptions['chunker
     if (n <= 0 || n > 1_048_576) throw new InvalidArgumentError(`chunker size must be between 1 and 1048576 bytes, got ${n}`, 'chunker')
     return fixedSize({ chunkSize: n })
   }
-  const r = /^rabin(?:-(\d+))?(?:-(\d+)-(\d+))?$/.exec(spec)
-  if (r !== null) {
-    if (r[2] !== undefined) {
-      // rabin-MIN-AVG-MAX
-      return rabin({ minChunkSize: Number(r[1]), avgChunkSize: Number(r[2]), maxChunkSize: Number(r[3]) })
-    }
-    const avg = r[1] !== undefined ? Number(r[1]) : KUBO_ADD_DEFAULTS.chunkSize
-    return rabin({ minChunkSize: Math.floor(avg / 3), avgChunkSize: avg, maxChunkSize: avg + Math.floor(avg / 2) })
+  if (spec.startsWith('rabin') || spec.startsWith('buzhash')) {
+    // The JS rabin chunker cuts at other offsets than Kubo's, so its CIDs would differ: refuse
+    // rather than silently build a different DAG.
+    throw new InvalidArgumentError(
+      `unsupported chunker ${JSON.stringify(spec)} for the embedded IPFS node (its CIDs would differ from Kubo's): use size-<bytes>, or a peer backed by Kubo`,
+      'chunker',
+    )
   }
-  throw new InvalidArgumentError(`unsupported chunker ${JSON.stringify(spec)} (use size-<bytes> or rabin[-<min>-<avg>-<max>])`, 'chunker')
+  throw new InvalidArgumentError(`unsupported chunker ${JSON.stringify(spec)} (use size-<bytes>)`, 'chunker')
 }
 
 /** Importer options equal to Kubo's `ipfs add` with the same flags. */
@@ -45,12 +44,15 @@ export function importerOptions(options: IpfsAddOptions = {}): ImporterOptions {
   // Raw leaves are always CIDv1; with CIDv0 the other nodes stay CIDv0, as in Kubo.
   const rawLeaves = options.rawLeaves ?? cidVersion > 0
   const maxChildrenPerNode = KUBO_ADD_DEFAULTS.maxLinks
+  const isTrickle = options.trickle === true || options.layout === 'trickle'
   return {
     profile: 'unixfs-v0-2015',
     cidVersion,
     rawLeaves,
     chunker: parseChunker(options.chunker),
-    layout: options.trickle === true || options.layout === 'trickle' ? trickle({ maxChildrenPerNode, layerRepeat: 4 }) : balanced({ maxChildrenPerNode }),
+    layout: isTrickle ? trickle({ maxChildrenPerNode, layerRepeat: 4 }) : balanced({ maxChildrenPerNode }),
+    // Kubo's trickle builder makes its dag-pb leaves UnixFS `raw` nodes; the balanced one `file` nodes.
+    leafType: isTrickle ? 'raw' : 'file',
     wrapWithDirectory: options.wrapWithDirectory ?? false,
     // Files arrive one after the other from a stream; read each fully before asking for the next.
     fileImportConcurrency: 1,
