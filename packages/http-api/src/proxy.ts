@@ -12,6 +12,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { addResponse, parseAddQuery, queryBool } from './add.js'
+import { forwardRequest } from './forward.js'
 import { multipartEntries } from './multipart.js'
 
 export interface IpfsProxyInit {
@@ -75,31 +76,13 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       return kuboError(c, new PinmeshError(`${c.req.path} is not available: this peer runs an embedded IPFS node, there is no Kubo to forward to`), 404)
     }
     const url = new URL(c.req.url)
-    const headers = new Headers(c.req.raw.headers)
-    headers.delete('host')
-    const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD'
     let res: Response
     try {
-      res = await fetch(`${kuboUrl}${url.pathname}${search !== undefined ? `?${search}` : url.search}`, {
-        method: c.req.method,
-        headers,
-        ...(hasBody ? { body: c.req.raw.body, duplex: 'half' } : {}),
-        redirect: 'manual',
-        signal: c.req.raw.signal,
-      } as RequestInit)
+      res = await forwardRequest(`${kuboUrl}${url.pathname}${search !== undefined ? `?${search}` : url.search}`, c.req.raw, c.req.raw.signal)
     } catch (err) {
-      return kuboError(
-        c,
-        new PinmeshError(
-          `cannot reach the IPFS node at ${kuboUrl}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
-        ),
-        502,
-      )
+      return kuboError(c, new PinmeshError(`cannot reach the IPFS node at ${kuboUrl}: ${(err as Error).message}`), 502)
     }
     const out = new Headers(res.headers)
-    // fetch decoded any content-encoding; the length no longer applies
-    out.delete('content-encoding')
-    out.delete('content-length')
     out.set('X-Pinmesh-Proxied', '1')
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers: out })
   }
@@ -217,7 +200,8 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
   const repoStat = async (c: Context) => {
     if (cluster.ipfsRepoStat === undefined) return kuboError(c, new PinmeshError('repo stat is not available on this peer'))
     const s = await cluster.ipfsRepoStat({ signal: c.req.raw.signal })
-    return c.json({ RepoSize: s.repoSize, StorageMax: s.storageMax })
+    // upstream answers RepoSize and StorageMax; NumObjects too, because kubo-rpc-client requires it
+    return c.json({ RepoSize: s.repoSize, StorageMax: s.storageMax, NumObjects: s.numObjects, RepoPath: '', Version: '' })
   }
 
   const repoGc = async (c: Context) => {
@@ -234,7 +218,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     }
     if (errors.length > 0) logger?.warn({ errors }, 'repo gc through the proxy reported errors')
     if (lines.length === 0 && errors.length > 0) return kuboError(c, new PinmeshError(errors.join('; ')))
-    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' })
+    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
   }
 
   /** `block/put` with pin=true through Kubo, or any `block/put` on an embedded node. */
@@ -269,7 +253,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       }
     }
     if (errors.length > 0) logger?.warn({ errors }, 'block/put through the proxy could not pin every block')
-    return c.body(results.map((r) => `${stringifyJson(r)}\n`).join(''), 200, { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' })
+    return c.body(results.map((r) => `${stringifyJson(r)}\n`).join(''), 200, { 'Content-Type': 'application/json' })
   }
 
   /** `dag/put` with pin=true: Kubo stores without pinning, the cluster pins. */
@@ -286,7 +270,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       if (cid !== undefined)
         await cluster.pin(cid, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => logger?.warn({ cid, err: err.message }, 'dag/put pin failed'))
     }
-    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' })
+    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
   }
 
   const embeddedVersion = async (c: Context) => {

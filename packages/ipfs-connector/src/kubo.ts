@@ -16,6 +16,7 @@ import { countCarBlocks } from './car-tee.js'
 import { IPFSHTTP_DEFAULTS, type IpfsHttpConfig, kuboApiUrl } from './config.js'
 import { ipfsError, withTimeout } from './deadline.js'
 import { kuboPinAdd } from './kubo-pin.js'
+import { kuboUpload } from './kubo-upload.js'
 import { connectOrigins } from './origins.js'
 
 export interface KuboConnectorComponents {
@@ -177,23 +178,20 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       call(`block get ${cid}`, config.ipfs_request_timeout, options, async (signal) => client.block.get(parseCid(cid), { ...(signal ? { signal } : {}) })),
 
     async *add(entries: AsyncIterable<IpfsAddEntry>, options: IpfsAddOptions = {}) {
-      const source = (async function* () {
-        for await (const e of entries) yield e.content === undefined ? { path: e.path } : { path: e.path, content: e.content }
-      })()
-      const hashAlg = options.hashAlg ?? 'sha2-256'
+      const q = new URLSearchParams({ 'stream-channels': 'true', pin: 'false', progress: String(options.onProgress !== undefined) })
+      if (options.cidVersion !== undefined) q.set('cid-version', String(options.cidVersion))
+      if (options.rawLeaves !== undefined) q.set('raw-leaves', String(options.rawLeaves))
+      if (options.chunker) q.set('chunker', options.chunker)
+      if (options.wrapWithDirectory) q.set('wrap-with-directory', 'true')
+      if (options.trickle || options.layout === 'trickle') q.set('trickle', 'true')
+      if (options.hashAlg && options.hashAlg !== 'sha2-256') q.set('hash', options.hashAlg)
       try {
-        for await (const out of client.addAll(source, {
-          pin: false,
-          ...(options.cidVersion !== undefined ? { cidVersion: options.cidVersion } : {}),
-          ...(options.rawLeaves !== undefined ? { rawLeaves: options.rawLeaves } : {}),
-          ...(options.chunker ? { chunker: options.chunker } : {}),
-          ...(options.wrapWithDirectory ? { wrapWithDirectory: true } : {}),
-          ...(options.trickle || options.layout === 'trickle' ? { trickle: true } : {}),
-          ...(hashAlg !== 'sha2-256' ? { hashAlg } : {}),
-          ...(options.onProgress ? { progress: (bytes: number, path?: string) => options.onProgress?.(path ?? '', bytes) } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        })) {
-          yield { path: out.path, cid: out.cid.toString(), size: out.size }
+        for await (const out of kuboUpload(url, 'add', q, entries, { agent, ...(options.signal ? { signal: options.signal } : {}) })) {
+          if (typeof out.Hash !== 'string') {
+            if (typeof out.Bytes === 'number') options.onProgress?.(String(out.Name ?? ''), out.Bytes)
+            continue
+          }
+          yield { path: String(out.Name ?? ''), cid: out.Hash, size: Number(out.Size ?? 0) }
         }
       } catch (err) {
         throw kuboError(err, 'add', options.signal)
@@ -202,9 +200,15 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
 
     async dagImport(car: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<IpfsDagImportResult> {
       const tee = countCarBlocks(car)
+      const entries = (async function* () {
+        yield { path: 'import.car', content: tee.source }
+      })()
       try {
-        for await (const _ of client.dag.import([tee.source], { pinRoots: false, ...(options?.signal ? { signal: options.signal } : {}) })) {
-          // roots are only reported when pinned; we read them from the CAR header instead
+        for await (const _ of kuboUpload(url, 'dag/import', new URLSearchParams({ 'pin-roots': 'false' }), entries, {
+          agent,
+          ...(options?.signal ? { signal: options.signal } : {}),
+        })) {
+          // roots are only reported when pinned; they are read from the CAR header instead
         }
       } catch (err) {
         tee.abort()
