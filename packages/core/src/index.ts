@@ -20,7 +20,7 @@ export { CLUSTER_DEFAULTS, type ClusterSectionConfig, decodeSecret, generateSecr
 export { ConfigReader } from './config/reader.js'
 export { globalPinInfo, globalPinInfos, syntheticInfo } from './global-status.js'
 export { type ClusterHost, createHost, DHT_PROTOCOL, type HostComponents, type HostConfig, MDNS_SERVICE_TAG } from './host.js'
-export { type Identity, loadOrCreateIdentity } from './identity.js'
+export { type Identity, identityFromKey, loadOrCreateIdentity } from './identity.js'
 export { Membership, type MembershipComponents, type MembershipEvents, PEERSET_METRIC } from './membership.js'
 export { type MembershipMetricsSource, registerMembershipMetrics } from './membership-metrics.js'
 export { createPeerConnector, PeerConnector, type PeerConnectorConfig } from './peer-connector.js'
