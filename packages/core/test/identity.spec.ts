@@ -23,6 +23,8 @@ describe('identity', () => {
     await expect(loadOrCreateIdentity(a, { CLUSTER_PRIVATEKEY: file.private_key, CLUSTER_ID: first.id })).rejects.toThrow(
       'invalid configuration: CLUSTER_ID does not match the private key',
     )
-    await expect(loadOrCreateIdentity(a, { CLUSTER_PRIVATEKEY: 'bm90IGEga2V5' })).rejects.toThrow('invalid configuration: CLUSTER_PRIVATEKEY must be a base64 protobuf')
+    await expect(loadOrCreateIdentity(a, { CLUSTER_PRIVATEKEY: 'bm90IGEga2V5' })).rejects.toThrow(
+      'invalid configuration: CLUSTER_PRIVATEKEY must be a base64 protobuf',
+    )
   })
 })

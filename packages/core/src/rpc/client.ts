@@ -11,8 +11,10 @@ import { decodeId, decodePinInfo, ObjectReader, RPC_PROTOCOL } from '@pinmesh/in
 import { assertValid, decodeFrame, encodeFrame, errorFromFrame, MAX_FRAME, RpcError, type RpcMethod } from './protocol.js'
 
 export interface RpcClientConfig {
-  /** Deadline of a unary call, and between two items of a streamed call (ms). */
+  /** Deadline of a unary call (ms). */
   timeout: number
+  /** Longest wait for the next item of a streamed call (ms; default 60 s): a large status listing may start slowly. */
+  item_timeout?: number
 }
 
 export interface RpcClientComponents {
@@ -78,7 +80,8 @@ export class RpcClient {
       for (;;) {
         let frame: Record<string, unknown>
         try {
-          frame = decodeFrame((await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(this.config.timeout), ...(outer ? [outer] : [])]) })).subarray())
+          const deadline = AbortSignal.timeout(this.config.item_timeout ?? 60_000)
+          frame = decodeFrame((await lp.read({ signal: AbortSignal.any([deadline, ...(outer ? [outer] : [])]) })).subarray())
         } catch (err) {
           throw new RpcError(`rpc ${method} to peer ${peer} failed: ${(err as Error).message}`, { cause: err })
         }

@@ -25,7 +25,7 @@ export interface RpcHandlers {
 export interface RpcServerConfig {
   /** Deadline for the request frame to arrive (ms). */
   request_timeout: number
-  /** Deadline for the whole call (ms). */
+  /** Deadline of a unary call (ms). Streamed calls run as long as the caller keeps reading. */
   call_timeout: number
 }
 
@@ -63,10 +63,11 @@ export class RpcServer {
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString()
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME })
-    const signal = AbortSignal.any([AbortSignal.timeout(this.config.call_timeout), ...(this.controller ? [this.controller.signal] : [])])
+    const running = this.controller?.signal ?? AbortSignal.abort()
+    let signal = AbortSignal.any([running, AbortSignal.timeout(this.config.request_timeout)])
     let request: RpcRequest
     try {
-      const frame = await lp.read({ signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.request_timeout)]) })
+      const frame = await lp.read({ signal })
       request = parseRequest(decodeFrame(frame.subarray()))
     } catch (err) {
       this.log.warn({ peer, err: (err as Error).message }, 'rejected malformed rpc request')
@@ -79,6 +80,7 @@ export class RpcServer {
       await this.finish(stream, lp, { error: { name: err.name, message: err.message } }, signal)
       return
     }
+    signal = STREAMED.has(request.method) ? running : AbortSignal.any([running, AbortSignal.timeout(this.config.call_timeout)])
     try {
       if (STREAMED.has(request.method)) {
         const items = request.method === 'statusAll' ? this.c.handlers.statusAll(request.args.filter, { signal }) : this.c.handlers.recoverAll({ signal })
