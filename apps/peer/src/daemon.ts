@@ -5,7 +5,6 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   Cluster,
@@ -19,7 +18,7 @@ import {
   RemovedPeers,
   registerMembershipMetrics,
 } from '@pinmesh/core'
-import { createRestApi } from '@pinmesh/http-api'
+import { type MetricsConfig, type PinSvcApiConfig, type RestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { InvalidConfigError } from '@pinmesh/interface'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
 import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
@@ -27,8 +26,7 @@ import { createPinset } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
-import { clusterName, restListenAddress, trustedPeers } from './config/sections-read.js'
-import { httpListenAddress } from './listen.js'
+import { clusterName, trustedPeers } from './config/sections-read.js'
 import { acquireLock } from './lock.js'
 
 export interface DaemonOptions {
@@ -80,8 +78,6 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const config = await loadConfig(path, process.env, (line) => logger.info(line))
   const cfg = config.cluster
   const peername = cfg.peername
-  const restAddr = restListenAddress(config.components)
-  const rest = httpListenAddress(restAddr, 'api.restapi.http_listen_multiaddress')
   const pubsubmon = config.components['monitor.pubsubmon'] as { check_interval: number }
 
   const identity = await loadOrCreateIdentity(path, process.env)
@@ -139,12 +135,18 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     knownMembers = n
   }, 2000)
 
-  const app = createRestApi({ cluster })
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: rest.hostname, port: rest.port }, () => resolve(s))
-    s.once('error', reject)
+  const components = config.components
+  const apis = await startHttpApis({
+    cluster,
+    logger,
+    baseDir: path,
+    ...(components['api.restapi'] !== undefined ? { rest: components['api.restapi'] as RestApiConfig } : {}),
+    // Absent section: the API decides from CLUSTER_PINSVCAPI_* (off unless its address is set).
+    ...(components['api.pinsvcapi'] !== undefined ? { pinsvc: components['api.pinsvcapi'] as PinSvcApiConfig } : {}),
+    ...(components['observations.metrics'] !== undefined ? { metrics: components['observations.metrics'] as MetricsConfig } : {}),
+    sources: { pinCount: () => pinset.size() },
   })
-  logger.info({ id: identity.id, peername, api: restAddr, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
+  logger.info({ id: identity.id, peername, api: apis.rest.urls, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
 
   let stopping: Promise<void> | undefined
   return {
@@ -153,7 +155,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
         logger.info('stopping')
         clearInterval(saveTimer)
         clearTimeout(republish)
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await apis.close()
         await connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
         await connector.stop()
         await monitor.stop()

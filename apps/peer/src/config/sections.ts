@@ -5,6 +5,7 @@
  * overrides); register a parser here when it lands.
  */
 import { parseClusterConfig } from '@pinmesh/core'
+import { parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
 import { parsePubsubmonConfig } from '@pinmesh/monitor'
 
 export type SectionParser = (value: unknown, path: string) => unknown
@@ -13,4 +14,7 @@ export type SectionParser = (value: unknown, path: string) => unknown
 export const SECTION_PARSERS: Record<string, SectionParser> = {
   cluster: parseClusterConfig,
   'monitor.pubsubmon': parsePubsubmonConfig,
+  'api.restapi': parseRestApiConfig,
+  'api.pinsvcapi': parsePinSvcApiConfig,
+  'observations.metrics': parseMetricsConfig,
 }
