@@ -30,8 +30,8 @@ async function transfer(secret: string, total: number): Promise<number> {
   const b = await createHost(config, { privateKey: await generateKeyPair('Ed25519'), logger })
   // libp2p 3 streams buffer every send() without limit: pace with acknowledgements (one byte
   // per ACK_EVERY received, at most WINDOW unacknowledged).
-  const ACK_EVERY = 2 * MiB
-  const WINDOW = 16 * MiB
+  const ACK_EVERY = MiB
+  const WINDOW = 4 * MiB
   const done = new Promise<void>((resolve) => {
     void b.handle(PROTOCOL, async (stream: Stream) => {
       let bytes = 0

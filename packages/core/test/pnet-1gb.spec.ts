@@ -14,8 +14,8 @@ import { type ClusterHost, createHost, parseClusterConfig } from '../src/index.j
 const PROTOCOL = '/pinmesh/test/sink/1.0.0'
 const TOTAL = 1000 * 1024 * 1024 // 1.05 GB
 const CHUNK = 256 * 1024
-const ACK_EVERY = 2 * 1024 * 1024
-const WINDOW = 16 * 1024 * 1024
+const ACK_EVERY = 1024 * 1024
+const WINDOW = 4 * 1024 * 1024
 
 describe('private network under sustained traffic', () => {
   const hosts: ClusterHost[] = []
