@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   Cluster,
   createHost,
@@ -20,6 +21,7 @@ import {
   startIpfsSwarmConnector,
 } from '@pinmesh/core'
 import { createIpfsProxy, envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
+import { InvalidConfigError } from '@pinmesh/interface'
 import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
 import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
@@ -46,6 +48,7 @@ export interface RunningDaemon {
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const { path } = opts
+  for (const [i, addr] of (opts.bootstrap ?? []).entries()) checkBootstrapAddress(addr, i)
   await mkdir(path, { recursive: true })
   const lock = await acquireLock(path)
   try {
@@ -53,6 +56,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   } catch (err) {
     await lock.release()
     throw err
+  }
+}
+
+/** A `--bootstrap` value must be a multiaddress ending in `/p2p/<peer id>`. */
+function checkBootstrapAddress(addr: string, i: number): void {
+  let ok = false
+  try {
+    ok = multiaddr(addr)
+      .getComponents()
+      .some((c) => c.name === 'p2p')
+  } catch {
+    ok = false
+  }
+  if (!ok) {
+    throw new InvalidConfigError(
+      `--bootstrap[${i}]`,
+      `must be a multiaddress ending in /p2p/<peer id>, such as /ip4/192.0.2.1/tcp/9096/p2p/12D3KooW…, got ${JSON.stringify(addr)}`,
+    )
   }
 }
 
@@ -64,7 +85,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const restAddr = restListenAddress(config.components)
   const pubsubmon = config.components['monitor.pubsubmon'] as { check_interval: number }
 
-  const identity = await loadOrCreateIdentity(path)
+  const identity = await loadOrCreateIdentity(path, process.env)
   const removed = await RemovedPeers.load(join(path, 'removed_peers.json'))
   const libp2p = await createHost(cfg, { privateKey: identity.privateKey, logger, isDenied: (p) => removed.has(p.toString()) })
   const pubsub = libp2p.services.pubsub as unknown as MetricsPubSub

@@ -21,7 +21,7 @@ export { CLUSTER_DEFAULTS, type ClusterSectionConfig, decodeSecret, generateSecr
 export { ConfigReader } from './config/reader.js'
 export { globalPinInfo, globalPinInfos, syntheticInfo } from './global-status.js'
 export { type ClusterHost, createHost, DHT_PROTOCOL, type HostComponents, type HostConfig, MDNS_SERVICE_TAG } from './host.js'
-export { type Identity, loadOrCreateIdentity } from './identity.js'
+export { type Identity, identityFromKey, loadOrCreateIdentity } from './identity.js'
 export { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
 export {
   type IpfsSwarmConnector,
