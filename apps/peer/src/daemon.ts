@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { Cluster, createHost, loadOrCreateIdentity } from '@pinmesh/core'
 import { startHttpApis } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
-import { createPinset } from '@pinmesh/pinset'
+import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 
@@ -32,7 +32,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   const identity = await loadOrCreateIdentity(path)
   const libp2p = await createHost({ privateKey: identity.privateKey, listen })
-  const pinset = await createPinset({ path: join(path, 'pinset'), cluster_name: env.CLUSTER_CLUSTERNAME ?? 'ipfs-cluster' }, { libp2p, logger })
+  const crdt = { cluster_name: env.CLUSTER_CRDT_CLUSTERNAME, trusted_peers: env.CLUSTER_CRDT_TRUSTEDPEERS?.split(',').filter(Boolean) }
+  const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
   await ipfs.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })

@@ -132,10 +132,21 @@ describe('parsePinsetConfig', () => {
     })
   })
 
+  it("loads upstream's default service.json section (batching off, extra keys)", () => {
+    const upstream = {
+      cluster_name: 'ipfs-cluster',
+      trusted_peers: ['*'],
+      batching: { max_batch_size: 0, max_batch_age: '0s', max_queue_size: 50000 },
+      repair_interval: '1h0m0s',
+      rebroadcast_interval: '1m0s',
+    }
+    expect(parsePinsetConfig(upstream, 'consensus.crdt', '/tmp/x').batching).toEqual({ max_batch_size: 1000, max_batch_age: 0, max_queue_size: 50000 })
+  })
+
   it('names the bad key in errors', () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ batching: { max_batch_age: 'soon' } }, /consensus\.crdt\.batching\.max_batch_age/],
-      [{ batching: { max_batch_size: 0 } }, /consensus\.crdt\.batching\.max_batch_size/],
+      [{ batching: { max_batch_size: -1 } }, /consensus\.crdt\.batching\.max_batch_size/],
       [{ shards: 12 }, /consensus\.crdt\.shards must be a power of two/],
       [{ trusted_peers: 'x' }, /consensus\.crdt\.trusted_peers/],
       [{ batching: 3 }, /consensus\.crdt\.batching must be an object/],
