@@ -5,7 +5,7 @@ import type { PinsetChange } from '@pinmesh/interface'
 import { defaultPinOptions, InvalidConfigError, newPin, QueueFullError, StateFormatError } from '@pinmesh/interface'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinset, decodeValue, encodeValue, parsePinsetConfig } from '../src/index.js'
+import { createPinset, decodeValue, encodeValue, packUpdates, parsePinsetConfig, wire } from '../src/index.js'
 
 const CID_A = 'QmbrCtydGyPeHiLURSPMqrvE5mCgMCwFYq3UD4XLCeAYw6'
 const CID_B = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -74,6 +74,29 @@ describe('pinset on LevelDB', () => {
     const third = await createPinset({ path: dir, shards: 1 }, { logger })
     expect(await third.size()).toBe(1101)
     await third.close()
+  })
+
+  it('splits a large commit into gossip messages of at most max_message_size that rebuild the state', async () => {
+    const { cidFor } = await import('../bench/util.js')
+    const max = 64 * 1024
+    const source = await createPinset({ path: dir, shards: 2, max_message_size: max, batching: { max_batch_size: 2000, max_batch_age: 50 } }, { logger })
+    const messages: Uint8Array[] = []
+    source.internals.pinset.onCommit = (updates) => messages.push(...packUpdates(2, updates, max))
+    const meta = { blob: 'x'.repeat(1000) }
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => source.put(newPin(cidFor(i), { ...defaultPinOptions(), metadata: meta }))))
+    expect(messages.length).toBeGreaterThan(30)
+    for (const m of messages) expect(m.length).toBeLessThanOrEqual(max)
+    const otherDir = await mkdtemp(join(tmpdir(), 'pinmesh-pinset-'))
+    const replica = await createPinset({ path: otherDir, shards: 2 }, { logger })
+    for (const m of messages.reverse()) {
+      const decoded = wire.decodeGossip(m, 2)
+      if (decoded.type === 'update') await replica.internals.pinset.applyRemote(decoded.updates, 'gossip')
+    }
+    expect(await replica.digest()).toBe(await source.digest())
+    expect(await replica.size()).toBe(2000)
+    await replica.close()
+    await source.close()
+    await rm(otherDir, { recursive: true, force: true })
   })
 
   it('refuses a state with another shard count with a clear error', async () => {
