@@ -74,7 +74,7 @@ function duration(value: unknown, path: string, fallback: number): number {
 /**
  * Validates a `consensus.crdt` section (as parsed from JSON; upstream rules: unknown keys are
  * ignored, absent or empty values and 0 batch sizes keep the defaults; upstream's "batching
- * disabled" `0s` age means "commit at once" here, since writes are always group-committed) plus the pinmesh-only keys
+ * disabled" `0s` age keeps the default too, since writes are always group-committed) plus the pinmesh-only keys
  * (`shards`, `digest_interval`, `max_message_size`, `sync_chunk_size`). Errors name the key
  * path, e.g. `consensus.crdt.batching.max_batch_size`.
  */
@@ -96,8 +96,9 @@ export function parsePinsetConfig(value: unknown, path = 'consensus.crdt', stora
     cluster_name: (o.cluster_name as string | undefined) ?? DEFAULTS.cluster_name,
     trusted_peers: trusted,
     batching: {
+      // 0 keeps the default, as in upstream's files (`"max_batch_size": 0, "max_batch_age": "0s"`).
       max_batch_size: int(b.max_batch_size, `${path}.batching.max_batch_size`, DEFAULTS.batching.max_batch_size, 0, true),
-      max_batch_age: duration(b.max_batch_age, `${path}.batching.max_batch_age`, DEFAULTS.batching.max_batch_age),
+      max_batch_age: duration(b.max_batch_age, `${path}.batching.max_batch_age`, DEFAULTS.batching.max_batch_age) || DEFAULTS.batching.max_batch_age,
       max_queue_size: int(b.max_queue_size, `${path}.batching.max_queue_size`, DEFAULTS.batching.max_queue_size, 0, true),
     },
     shards: int(o.shards, `${path}.shards`, DEFAULTS.shards, 1),

@@ -163,7 +163,13 @@ describe('parsePinsetConfig', () => {
       repair_interval: '1h0m0s',
       rebroadcast_interval: '1m0s',
     }
-    expect(parsePinsetConfig(upstream, 'consensus.crdt', '/tmp/x').batching).toEqual({ max_batch_size: 1000, max_batch_age: 0, max_queue_size: 50000 })
+    expect(parsePinsetConfig(upstream, 'consensus.crdt', '/tmp/x').batching).toEqual({ max_batch_size: 1000, max_batch_age: 20, max_queue_size: 50000 })
+  })
+
+  it("treats upstream's 0 batching values as the defaults", () => {
+    const c = parsePinsetConfig({ batching: { max_batch_size: 0, max_batch_age: '0s' } }, 'consensus.crdt', '/tmp/x')
+    expect(c.batching.max_batch_size).toBeGreaterThan(0)
+    expect(c.batching.max_batch_age).toBeGreaterThan(0)
   })
 
   it('names the bad key in errors', () => {
