@@ -20,7 +20,7 @@ import {
 import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
 import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
-import { createPinset } from '@pinmesh/pinset'
+import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
@@ -74,7 +74,8 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const policy = createTrustPolicy(trustedPeers(config.components), removed)
   const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
 
-  const pinset = await createPinset({ path: join(path, 'pinset') })
+  const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
+  const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
   await ipfs.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
