@@ -1,6 +1,7 @@
 /**
  * pinmesh-ctl end to end against a live 3-peer cluster (real daemons joined with --bootstrap):
- * peers ls, pin add / global status (every member answers over RPC) / recover / pin rm, health
+ * peers ls, pin add on one peer / global status (every member answers over RPC) / the pin seen
+ * from the other peers once the pinset replicates / recover / pin rm, health
  * graph of all three, `--enc json` parseable, fail-over across `--host` addresses.
  */
 import { spawn } from 'node:child_process'
@@ -76,6 +77,17 @@ describe('pinmesh-ctl against a 3-peer cluster', () => {
     const all = await ctl([...host(0), '--enc', 'json', 'status'])
     const listed = jsonObjects(all.stdout).map((o) => decodeGlobalPinInfo(o))
     expect(listed.map((i) => i.cid)).toEqual([CID])
+    // The pinset replicates: the other peers list the pin and report it cluster-wide.
+    for (const i of [1, 2]) {
+      await waitFor(
+        async () => {
+          const r = await ctl([...host(i), '--enc', 'json', 'status', CID])
+          return r.code === 0 && decodeGlobalPinInfo(JSON.parse(r.stdout)).name === 'cluster-site'
+        },
+        { timeout: 30_000, message: `peer ${i} to report the pin made on peer 0` },
+      )
+      expect((await ctl([...host(i), 'pin', 'ls'])).stdout).toContain(`${CID} | cluster-site | PIN |`)
+    }
     const rec = await ctl([...host(0), 'recover', CID])
     expect(rec.code, rec.stderr).toBe(0)
     const ls = await ctl([...host(0), 'pin', 'ls'])
@@ -85,6 +97,9 @@ describe('pinmesh-ctl against a 3-peer cluster', () => {
     const after = decodeGlobalPinInfo(JSON.parse((await ctl([...host(0), '--enc', 'json', 'status', CID])).stdout))
     expect(Object.values(after.peer_map).every((s) => ['unpinning', 'unpin_queued', 'unpinned'].includes(s.status))).toBe(true)
     expect((await ctl([...host(0), 'pin', 'ls', CID])).code).toBe(2)
+    for (const i of [1, 2]) {
+      await waitFor(async () => (await ctl([...host(i), 'pin', 'ls', CID])).code === 2, { timeout: 30_000, message: `peer ${i} to forget the pin` })
+    }
   })
 
   it('health graph links the three peers; --enc json parses', async () => {
