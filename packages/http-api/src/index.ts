@@ -33,7 +33,7 @@ export {
 export { apiError, errorResponse, errorStatus, HttpError } from './errors.js'
 export { signToken, verifyToken } from './jwt.js'
 export { type ClusterMetricSources, createMetricsApp, registerClusterMetrics } from './metrics.js'
-export { ndjson } from './ndjson.js'
+export { type NdjsonOptions, ndjson } from './ndjson.js'
 export { createPinSvcApi, type PinSvcApiInit, type PinSvcStatusObject, pinSvcStatus } from './pinsvc.js'
 export { createRestApi, parsePinTypeFilter, type RestApiInit, type RestCluster } from './rest.js'
 export { type ServedApi, type ServeOptions, serveApi } from './serve.js'
