@@ -152,3 +152,15 @@ describe('ndjson options', () => {
     }
   })
 })
+
+describe('server timeouts', () => {
+  it('accepts a read_timeout shorter than read_header_timeout', async () => {
+    const config = parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0', read_timeout: '1s', read_header_timeout: '5s' })
+    const served = await serveApi(createRestApi({ cluster: new FakeCluster(), config }), config, { path: 'api.restapi' })
+    try {
+      expect((await get(`${served.urls[0]}/health`)).status).toBe(204)
+    } finally {
+      await served.close()
+    }
+  })
+})
