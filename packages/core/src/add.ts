@@ -11,7 +11,7 @@
  * events (`cid: null`) interleaved when asked for, and the root last, carrying its allocations.
  */
 import * as dagPb from '@ipld/dag-pb'
-import type { AddedOutput, ClusterAddOptions, IpfsAddEntry, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
+import type { AddedOutput, ClusterAddOptions, IpfsAddEntries, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
 import { InvalidArgumentError } from '@pinmesh/interface'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
@@ -87,7 +87,7 @@ async function unixfsSize(ipfs: IpfsConnector, cid: string, signal?: AbortSignal
 }
 
 /** Reads exactly one CAR file from the entries and imports it. */
-async function importCarEntry(c: AddComponents, entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): Promise<AddedOutput> {
+async function importCarEntry(c: AddComponents, entries: IpfsAddEntries, options: ClusterAddOptions): Promise<AddedOutput> {
   if (options.wrapWithDirectory) throw new InvalidArgumentError('cannot wrap a CAR file upload')
   if (c.ipfs.dagImport === undefined) throw new InvalidArgumentError('this IPFS node cannot import CAR files')
   let result: AddedOutput | undefined
@@ -127,7 +127,7 @@ function pinOptionsOf(options: ClusterAddOptions, origins: string[], peerId: str
 }
 
 /** Adds content and pins its root through the cluster; streams `AddedOutput`s, the root last. */
-export async function* addContent(c: AddComponents, entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+export async function* addContent(c: AddComponents, entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
   const format = options.format ?? 'unixfs'
   if (format !== 'unixfs' && format !== 'car') throw new InvalidArgumentError('format parameter is invalid')
   const out = channel<AddedOutput>()

@@ -11,7 +11,7 @@ import type {
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
-  IpfsAddEntry,
+  IpfsAddEntries,
   IpfsConnector,
   IpfsRepoStat,
   Pin,
@@ -136,7 +136,7 @@ export class Cluster implements ClusterApi {
     return resolveIpfsPath(this.c.ipfs, path, options)
   }
 
-  add(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+  add(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
     const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
     return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
   }

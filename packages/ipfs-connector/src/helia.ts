@@ -17,7 +17,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import type {
   AbortOptions,
-  IpfsAddEntry,
+  IpfsAddEntries,
   IpfsAddOptions,
   IpfsConnector,
   IpfsDagImportResult,
@@ -235,7 +235,7 @@ export async function createHeliaConnector(init: HeliaConnectorInit): Promise<He
         throw ipfsError(err, `block get ${cid}`, signal)
       }
     },
-    async *add(entries: AsyncIterable<IpfsAddEntry>, options: IpfsAddOptions = {}) {
+    async *add(entries: IpfsAddEntries, options: IpfsAddOptions = {}) {
       const opts = importerOptions(options)
       const source = (async function* () {
         for await (const entry of entries) {
