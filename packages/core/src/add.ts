@@ -141,6 +141,9 @@ export async function* addContent(c: AddComponents, entries: IpfsAddEntries, opt
       let last: AddedOutput | undefined
       for await (const added of c.ipfs.add(entries, {
         ...options,
+        // Let the node pin while it builds the DAG; the tracker's pin is then a no-op here, and
+        // releases the content if the cluster allocates it elsewhere.
+        pin: options.noPin !== true,
         ...(options.progress === true ? { onProgress: (name: string, bytes: number) => out.push({ name, cid: null, bytes }) } : {}),
       })) {
         if (last !== undefined) out.push(last)
@@ -151,7 +154,14 @@ export async function* addContent(c: AddComponents, entries: IpfsAddEntries, opt
     }
     if (options.noPin !== true) {
       const origins = await localIpfsOrigins(c.ipfs, options.signal)
-      const pin = await c.pin(root.cid as string, pinOptionsOf(options, origins, c.peerId))
+      let pin: Pin
+      try {
+        pin = await c.pin(root.cid as string, pinOptionsOf(options, origins, c.peerId))
+      } catch (err) {
+        // the cluster refused the pin: do not leave the node's own pin from the add behind
+        if (format === 'unixfs') await c.ipfs.unpin(root.cid as string).catch(() => {})
+        throw err
+      }
       if (pin.allocations.length > 0) root.allocations = pin.allocations
     }
     c.logger.info({ cid: root.cid, name: root.name, format, ms: Date.now() - started, pinned: options.noPin !== true }, 'content added')

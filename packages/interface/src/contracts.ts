@@ -96,6 +96,8 @@ export interface IpfsAddOptions extends AbortOptions {
   layout?: 'balanced' | 'trickle'
   /** Include files whose names start with a dot when adding directories. */
   hidden?: boolean
+  /** Pin the root recursively in the node as part of the add (saves walking the DAG again later). Nodes may ignore it. */
+  pin?: boolean
   onProgress?(name: string, bytes: number): void
 }
 

@@ -10,7 +10,8 @@
  *    pinned in Kubo) vs Kubo's `add` API on the same Kubo with the same bytes; and the embedded
  *    node's `/add` for reference.
  *
- * Env: BENCH_PINS (default 1000), BENCH_CONCURRENCY (default 10), BENCH_ADD_MIB (default 256).
+ * Env: BENCH_PINS (default 500), BENCH_CONCURRENCY (default 10), BENCH_ADD_MIB (default 256),
+ * BENCH_ROUNDS (default 3). The three ways are interleaved per round; the best run of each counts.
  */
 import { rm } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
@@ -22,9 +23,10 @@ import { waitFor } from '../../../test/helpers/wait.js'
 import { createKuboConnector } from '../src/index.js'
 
 const env = process.env
-const PINS = Number(env.BENCH_PINS ?? 1000)
+const PINS = Number(env.BENCH_PINS ?? 500)
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 10)
 const ADD_MIB = Number(env.BENCH_ADD_MIB ?? 256)
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3)
 const MiB = 1 << 20
 
 function out(line: string): void {
@@ -84,45 +86,54 @@ async function main(): Promise<void> {
   try {
     peer = await startPeer({ env: { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiAddr, PINMESH_LOG_LEVEL: 'warn' } })
 
-    // 1b. connector alone vs direct pin/add
+    // 1. pins/s: three rounds, the three ways interleaved so machine noise hits all alike
     const connector = createKuboConnector({ node_multiaddress: kubo.apiAddr })
-    const directCids = await putBlocks(kubo.url, PINS, 'direct')
-    let t = performance.now()
-    await pool(directCids, CONCURRENCY, async (cid) => {
-      const res = await fetch(`${kubo.url}/api/v0/pin/add?arg=${cid}&recursive=true`, { method: 'POST' })
-      await res.text()
-    })
-    const directRate = PINS / ((performance.now() - t) / 1000)
-    const connCids = await putBlocks(kubo.url, PINS, 'connector')
-    t = performance.now()
-    await pool(connCids, CONCURRENCY, (cid) => connector.pin(cid))
-    const connRate = PINS / ((performance.now() - t) / 1000)
-    await connector.stop()
+    const rates = { direct: [] as number[], connector: [] as number[], peer: [] as number[] }
+    let commitSeconds = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      const directCids = await putBlocks(kubo.url, PINS, `direct-${round}`)
+      let t = performance.now()
+      await pool(directCids, CONCURRENCY, async (cid) => {
+        const res = await fetch(`${kubo.url}/api/v0/pin/add?arg=${cid}&recursive=true`, { method: 'POST' })
+        await res.text()
+      })
+      rates.direct.push(PINS / ((performance.now() - t) / 1000))
 
-    // 1a. through the peer, until Kubo has every pin
-    const before = await kuboPinCount(kubo.url)
-    const peerCids = await putBlocks(kubo.url, PINS, 'peer')
-    t = performance.now()
-    await pool(peerCids, CONCURRENCY, async (cid) => {
-      const res = await fetch(`${peer?.api}/pins/${cid}`, { method: 'POST' })
-      if (res.status !== 200) throw new Error(`pin ${cid}: ${res.status} ${await res.text()}`)
-    })
-    const committed = performance.now() - t
-    await waitFor(async () => (await kuboPinCount(kubo.url)) >= before + PINS, { timeout: 300_000, interval: 50, message: 'all pins in kubo' })
-    const peerRate = PINS / ((performance.now() - t) / 1000)
+      const connCids = await putBlocks(kubo.url, PINS, `connector-${round}`)
+      t = performance.now()
+      await pool(connCids, CONCURRENCY, (cid) => connector.pin(cid))
+      rates.connector.push(PINS / ((performance.now() - t) / 1000))
+
+      const before = await kuboPinCount(kubo.url)
+      const peerCids = await putBlocks(kubo.url, PINS, `peer-${round}`)
+      t = performance.now()
+      await pool(peerCids, CONCURRENCY, async (cid) => {
+        const res = await fetch(`${peer?.api}/pins/${cid}`, { method: 'POST' })
+        if (res.status !== 200) throw new Error(`pin ${cid}: ${res.status} ${await res.text()}`)
+      })
+      commitSeconds = (performance.now() - t) / 1000
+      await waitFor(async () => (await kuboPinCount(kubo.url)) >= before + PINS, { timeout: 300_000, interval: 50, message: 'all pins in kubo' })
+      rates.peer.push(PINS / ((performance.now() - t) / 1000))
+    }
+    await connector.stop()
+    const max = (xs: number[]) => Math.max(...xs)
+    const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/')
     out('')
-    out(`pins into Kubo, ${PINS} local blocks, concurrency ${CONCURRENCY}:`)
-    out(`  kubo pin/add directly           ${directRate.toFixed(0)} pins/s`)
-    out(`  kubo connector pin()            ${connRate.toFixed(0)} pins/s  ratio ${(connRate / directRate).toFixed(2)}`)
+    out(`pins into Kubo, ${PINS} local blocks per run, concurrency ${CONCURRENCY}, best of ${ROUNDS} (all runs):`)
+    out(`  kubo pin/add directly           ${max(rates.direct).toFixed(0)} pins/s  (${fmt(rates.direct)})`)
     out(
-      `  pinmesh REST → pinned in Kubo   ${peerRate.toFixed(0)} pins/s  ratio ${(peerRate / directRate).toFixed(2)}  (REST commits done after ${(committed / 1000).toFixed(2)} s)`,
+      `  kubo connector pin()            ${max(rates.connector).toFixed(0)} pins/s  ratio ${(max(rates.connector) / max(rates.direct)).toFixed(2)}  (${fmt(rates.connector)})`,
+    )
+    out(
+      `  pinmesh REST → pinned in Kubo   ${max(rates.peer).toFixed(0)} pins/s  ratio ${(max(rates.peer) / max(rates.direct)).toFixed(2)}  (${fmt(rates.peer)}; last run's REST commits done after ${commitSeconds.toFixed(2)} s)`,
     )
 
     // 2. /add throughput
     const size = ADD_MIB * MiB
     const directTimes: number[] = []
     const peerTimes: number[] = []
-    for (let run = 0; run < 2; run++) {
+    let t = 0
+    for (let run = 0; run < ROUNDS; run++) {
       t = performance.now()
       const d = await postUpload(`${kubo.url}/api/v0/add?pin=true&progress=false`, [{ path: 'bench.bin', content: generated(size, run * 2) }])
       await d.text()
@@ -148,7 +159,9 @@ async function main(): Promise<void> {
     await e.text()
     const embeddedMBs = size / MiB / ((performance.now() - t) / 1000)
     out('')
-    out(`/add of ${ADD_MIB} MiB (best of 2):`)
+    out(
+      `/add of ${ADD_MIB} MiB (best of ${ROUNDS}; all runs in ms: direct ${directTimes.map((x) => x.toFixed(0)).join('/')}, pinmesh ${peerTimes.map((x) => x.toFixed(0)).join('/')}):`,
+    )
     out(`  kubo add API directly (pinned)          ${directMBs.toFixed(1)} MiB/s`)
     out(`  pinmesh /add on Kubo (until pinned)     ${peerMBs.toFixed(1)} MiB/s  ratio ${(peerMBs / directMBs).toFixed(2)}`)
     out(`  pinmesh /add on the embedded node       ${embeddedMBs.toFixed(1)} MiB/s  (no pin; for reference)`)

@@ -182,7 +182,7 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       call(`block get ${cid}`, config.ipfs_request_timeout, options, async (signal) => client.block.get(parseCid(cid), { ...(signal ? { signal } : {}) })),
 
     async *add(entries: IpfsAddEntries, options: IpfsAddOptions = {}) {
-      const q = new URLSearchParams({ 'stream-channels': 'true', pin: 'false', progress: String(options.onProgress !== undefined) })
+      const q = new URLSearchParams({ 'stream-channels': 'true', pin: String(options.pin === true), progress: String(options.onProgress !== undefined) })
       if (options.cidVersion !== undefined) q.set('cid-version', String(options.cidVersion))
       if (options.rawLeaves !== undefined) q.set('raw-leaves', String(options.rawLeaves))
       if (options.chunker) q.set('chunker', options.chunker)
