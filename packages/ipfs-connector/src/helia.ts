@@ -171,7 +171,8 @@ export async function createHeliaConnector(init: HeliaConnectorInit): Promise<He
       try {
         if (!(await helia.pins.isPinned(c, { signal }))) return undefined
         const pin = await helia.pins.get(c, { signal }).catch(() => undefined)
-        if (pin === undefined) return 'indirect'
+        // only a child of another pin: not pinned itself (as Kubo's typed pin ls answers)
+        if (pin === undefined) return undefined
         return pin.depth === 0 ? 'direct' : 'recursive'
       } catch (err) {
         throw ipfsError(err, `pin ls ${cid}`, signal)

@@ -133,7 +133,14 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
 
     pinLsCid: (cid, options) => {
       parseCid(cid)
-      return call(`pin ls ${cid}`, config.ipfs_request_timeout, options, (signal) => pinType(cid, signal))
+      // Ask by type: `pin ls <cid>` without a type also looks for indirect pins, which walks
+      // the DAG of every recursive pin in the repository.
+      return call(
+        `pin ls ${cid}`,
+        config.ipfs_request_timeout,
+        options,
+        async (signal) => (await pinType(cid, signal, 'recursive')) ?? pinType(cid, signal, 'direct'),
+      )
     },
 
     async *pinLs(options?: AbortOptions): AsyncIterable<IpfsPinLsEntry> {
