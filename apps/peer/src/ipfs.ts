@@ -5,7 +5,7 @@
  * Config sections may come from `service.json` (`sections`); `CLUSTER_*` variables override.
  */
 import { join } from 'node:path'
-import { parseIpfsProxyConfig } from '@pinmesh/http-api'
+import { IPFSPROXY_DEFAULTS, parseIpfsProxyConfig } from '@pinmesh/http-api'
 import type { IpfsConnector } from '@pinmesh/interface'
 import { createHeliaConnector, createKuboConnector, kuboApiUrl, parseEmbeddedIpfsConfig, parseIpfsHttpConfig } from '@pinmesh/ipfs-connector'
 import type { Logger } from 'pino'
@@ -48,6 +48,12 @@ export interface IpfsSections {
   ipfshttp?: unknown
   embedded?: unknown
   ipfsproxy?: unknown
+}
+
+/** The IPFS-related sections of a loaded `service.json`. */
+export function ipfsSections(json: Record<string, unknown>): IpfsSections {
+  const connector = json.ipfs_connector as Record<string, unknown> | undefined
+  return { ipfshttp: connector?.ipfshttp, embedded: connector?.embedded, ipfsproxy: (json.api as Record<string, unknown> | undefined)?.ipfsproxy }
 }
 
 /** Builds the IPFS connector the configuration asks for. */
