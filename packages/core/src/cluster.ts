@@ -33,7 +33,6 @@ import {
   InvalidArgumentError,
   mergePinInfo,
   NotEnoughPeersError,
-  NotImplementedError,
   newPin,
   PinNotFoundError,
   parseCid,
