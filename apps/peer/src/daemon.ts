@@ -136,7 +136,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     s.once('error', reject)
   })
   const swarm = startIpfsSwarmConnector(
-    { delay: ipfsSetup.connectSwarmsDelay, interval: ipfsSetup.connectSwarmsDelay > 0 ? 60_000 : 0 },
+    { delay: ipfsSetup.connectSwarmsDelay, interval: ipfsSetup.connectSwarmsDelay > 0 ? 30_000 : 0 },
     {
       ipfs,
       async peerIpfsAddresses(signal) {
@@ -147,6 +147,13 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
       logger: logger.child({ component: 'ipfs-swarm' }),
     },
   )
+  // Connect the IPFS nodes as soon as a new member shows up, not only on the periodic round.
+  let ipfsMembers = membership.peers().length
+  const swarmTimer = setInterval(() => {
+    const n = membership.peers().length
+    if (n > ipfsMembers && ipfsSetup.connectSwarmsDelay > 0) void swarm.connectNow()
+    ipfsMembers = n
+  }, 2000)
   logger.info(
     { id: identity.id, peername, api: restAddr, proxy: proxy.config.listen_multiaddress, ipfs: ipfsSetup.kind, listen: libp2p.getMultiaddrs().map(String) },
     'pinmesh peer ready',
@@ -157,6 +164,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     stop() {
       stopping ??= (async () => {
         logger.info('stopping')
+        clearInterval(swarmTimer)
         swarm.stop()
         await new Promise<void>((resolve) => proxyServer.close(() => resolve()))
         clearInterval(saveTimer)
