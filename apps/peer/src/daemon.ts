@@ -27,8 +27,8 @@ import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
-import { clusterName, restListenAddress, trustedPeers } from './config/sections-read.js'
-import { createIpfs, proxyConfig } from './ipfs.js'
+import { clusterName, trustedPeers } from './config/sections-read.js'
+import { createIpfs, ipfsSections, proxyConfig } from './ipfs.js'
 import { httpListenAddress } from './listen.js'
 import { acquireLock } from './lock.js'
 
@@ -82,7 +82,6 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const config = await loadConfig(path, process.env, (line) => logger.info(line))
   const cfg = config.cluster
   const peername = cfg.peername
-  const restAddr = restListenAddress(config.components)
   const pubsubmon = config.components['monitor.pubsubmon'] as { check_interval: number }
 
   const identity = await loadOrCreateIdentity(path, process.env)
@@ -100,9 +99,9 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
 
   const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
   const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
-  const ipfsSetup = await createIpfs(path, logger)
+  const ipfsSetup = await createIpfs(path, logger, process.env, ipfsSections(config.json))
   const { ipfs } = ipfsSetup
-  const proxy = proxyConfig(ipfsSetup)
+  const proxy = proxyConfig(ipfsSetup, process.env, (config.json.api as Record<string, unknown> | undefined)?.ipfsproxy)
   await ipfsSetup.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
   await tracker.start()
@@ -157,7 +156,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     s.once('error', reject)
   })
   const swarm = startIpfsSwarmConnector(
-    { delay: ipfsSetup.connectSwarmsDelay, interval: ipfsSetup.connectSwarmsDelay > 0 ? 60_000 : 0 },
+    { delay: ipfsSetup.connectSwarmsDelay, interval: ipfsSetup.connectSwarmsDelay > 0 ? 30_000 : 0 },
     {
       ipfs,
       async peerIpfsAddresses(signal) {
@@ -168,8 +167,15 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
       logger: logger.child({ component: 'ipfs-swarm' }),
     },
   )
+  // Connect the IPFS nodes as soon as a new member shows up, not only on the periodic round.
+  let ipfsMembers = membership.peers().length
+  const swarmTimer = setInterval(() => {
+    const n = membership.peers().length
+    if (n > ipfsMembers && ipfsSetup.connectSwarmsDelay > 0) void swarm.connectNow()
+    ipfsMembers = n
+  }, 2000)
   logger.info(
-    { id: identity.id, peername, api: restAddr, proxy: proxy.config.listen_multiaddress, ipfs: ipfsSetup.kind, listen: libp2p.getMultiaddrs().map(String) },
+    { id: identity.id, peername, api: apis.rest.urls, proxy: proxy.config.listen_multiaddress, ipfs: ipfsSetup.kind, listen: libp2p.getMultiaddrs().map(String) },
     'pinmesh peer ready',
   )
 
@@ -178,11 +184,12 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     stop() {
       stopping ??= (async () => {
         logger.info('stopping')
+        clearInterval(swarmTimer)
         swarm.stop()
+        await new Promise<void>((resolve) => proxyServer.close(() => resolve()))
         clearInterval(saveTimer)
         clearTimeout(republish)
         await apis.close()
-        await new Promise<void>((resolve) => proxyServer.close(() => resolve()))
         await connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
         await connector.stop()
         await monitor.stop()

@@ -15,7 +15,7 @@ import type {
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
-  IpfsAddEntry,
+  IpfsAddEntries,
   IpfsConnector,
   IpfsRepoStat,
   Metric,
@@ -43,7 +43,7 @@ import {
 import type { Logger } from 'pino'
 import { addContent } from './add.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
-import { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
+import { localRepoStat, resolveIpfsPath } from './ipfs-ops.js'
 import type { Membership } from './membership.js'
 import type { RpcClient } from './rpc/client.js'
 import type { RpcHandlers } from './rpc/server.js'
@@ -189,7 +189,7 @@ export class Cluster implements ClusterApi {
     return resolveIpfsPath(this.c.ipfs, path, options)
   }
 
-  add(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+  add(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
     const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
     return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
   }
@@ -278,7 +278,13 @@ export class Cluster implements ClusterApi {
   }
 
   async repoGcLocal(options?: AbortOptions): Promise<RepoGC> {
-    return repoGcLocal(this.c.ipfs, this.peerId, this.config.peername, options)
+    const keys: RepoGC['keys'] = []
+    try {
+      for await (const k of this.c.ipfs.repoGc(options)) keys.push(k.error ? { key: k.key, error: k.error } : { key: k.key })
+    } catch (err) {
+      return { peer: this.peerId, peername: this.config.peername, keys, error: (err as Error).message }
+    }
+    return { peer: this.peerId, peername: this.config.peername, keys }
   }
 
   metricNames(): string[] {

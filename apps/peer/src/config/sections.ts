@@ -5,7 +5,8 @@
  * overrides); register a parser here when it lands.
  */
 import { parseClusterConfig } from '@pinmesh/core'
-import { parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
+import { parseIpfsProxyConfig, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
+import { parseEmbeddedIpfsConfig, parseIpfsHttpConfig } from '@pinmesh/ipfs-connector'
 import { parsePubsubmonConfig } from '@pinmesh/monitor'
 
 export type SectionParser = (value: unknown, path: string) => unknown
@@ -17,4 +18,7 @@ export const SECTION_PARSERS: Record<string, SectionParser> = {
   'api.restapi': parseRestApiConfig,
   'api.pinsvcapi': parsePinSvcApiConfig,
   'observations.metrics': parseMetricsConfig,
+  'api.ipfsproxy': parseIpfsProxyConfig,
+  'ipfs_connector.ipfshttp': parseIpfsHttpConfig,
+  'ipfs_connector.embedded': parseEmbeddedIpfsConfig,
 }
