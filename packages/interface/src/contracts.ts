@@ -134,6 +134,8 @@ export interface PinTracker extends Startable {
   /** Re-queues a failed pin or unpin; returns the status after queueing. */
   recover(cid: string, options?: AbortOptions): Promise<PinInfo>
   recoverAll(options?: AbortOptions): AsyncIterable<PinInfo>
+  /** Pin operations waiting in a queue right now (the `pinqueue` informer's value). */
+  pinQueueSize(): number
 }
 
 /** Pure: decides which peers hold a pin (reference §7.3, §7.4). Same inputs → same answer on every peer. */
