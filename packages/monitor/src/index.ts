@@ -1,6 +1,8 @@
 /**
- * @pinmesh/monitor — pinmesh informers and metric monitor
+ * @pinmesh/monitor — pinmesh informers and metric monitor.
  *
- * Not built yet: this package is reserved in the layout of ARCHITECTURE.md and is filled by its issue.
+ * The informers (`./informers`) produce this peer's metrics: free space, tags, pin queue, number
+ * of pins. The metric monitor (gossip of metrics with TTLs, latest store, alerts) arrives with the
+ * cluster-peer issue.
  */
-export {}
+export * from './informers/index.js'
