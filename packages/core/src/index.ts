@@ -9,6 +9,18 @@
  * const cluster = new Cluster(config, { libp2p, pinset, tracker, ipfs, logger })
  * ```
  */
+
+export { type AllocationComponents, type AllocationRequest, allocatePin } from './allocation.js'
+export { distance, isClosest } from './closest.js'
 export { Cluster, type ClusterComponents, type ClusterConfig, validateReplication } from './cluster.js'
 export { createHost, type HostInit } from './host.js'
 export { type Identity, loadOrCreateIdentity } from './identity.js'
+export {
+  createRepinner,
+  parseRepinningConfig,
+  REPINNING_DEFAULTS,
+  Repinner,
+  type RepinningComponents,
+  type RepinningConfig,
+  type RepinReport,
+} from './repinning.js'
