@@ -13,6 +13,7 @@
 export { type AllocationComponents, type AllocationRequest, allocatePin } from './allocation.js'
 export { distance, isClosest } from './closest.js'
 export { Cluster, type ClusterComponents, type ClusterConfig, validateReplication } from './cluster.js'
+export { createExpireHook, type ExpireHookComponents } from './expiry.js'
 export { createHost, type HostInit } from './host.js'
 export { type Identity, loadOrCreateIdentity } from './identity.js'
 export {

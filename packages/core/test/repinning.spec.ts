@@ -223,3 +223,27 @@ describe('re-pinning on peer-down alerts', () => {
     expect(report).toMatchObject({ moved: 0, unchanged: 1 })
   })
 })
+
+describe('expire hook', () => {
+  it('only the closest live peer removes at once; others remove after the fallback if it is still there', async () => {
+    const { createExpireHook } = await import('../src/expiry.js')
+    const peers = [A, B, C]
+    const cid = await cidOf('expiring')
+    const closest = peers.find((p) => isClosest(p, cid, peers)) as string
+    const other = peers.find((p) => p !== closest) as string
+    const pinset = new MemoryPinset()
+    const expired = { ...pinOf(cid), expire_at: new Date(Date.now() - 1000).toISOString() }
+    pinset.pins.set(cid, expired)
+    const hook = (self: string) => createExpireHook({ fallback: 150 }, { peerId: self, pinset, livePeers: () => peers, logger })
+    await hook(other)(expired)
+    expect(pinset.pins.has(cid)).toBe(true)
+    await hook(closest)(expired)
+    expect(pinset.pins.has(cid)).toBe(false)
+    // Fallback: the closest peer never acted; the other one removes it later.
+    pinset.pins.set(cid, expired)
+    await hook(other)(expired)
+    expect(pinset.pins.has(cid)).toBe(true)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(pinset.pins.has(cid)).toBe(false)
+  })
+})
