@@ -74,48 +74,64 @@ function oneOf<T extends string>(obj: Record<string, unknown> | undefined, key: 
   return v as T
 }
 
-/**
- * Parses the `informer` section. An absent `tags` section means the default `{"group":"default"}`;
- * a `tags` section without a `tags` key means no tags at all (upstream's behaviour).
- */
-export function parseInformersConfig(value: unknown, path = 'informer'): InformersConfig {
-  const root = section(value, path)
-  const disk = section(root?.disk, `${path}.disk`)
-  const tags = section(root?.tags, `${path}.tags`)
-  const pinqueue = section(root?.pinqueue, `${path}.pinqueue`)
-  const numpin = section(root?.numpin, `${path}.numpin`)
+/** Parses `informer.disk`; absent → defaults. */
+export function parseDiskInformerConfig(value: unknown, path = 'informer.disk'): DiskInformerConfig {
+  const disk = section(value, path)
+  return {
+    metric_ttl: ttl(disk, path, INFORMER_DEFAULTS.disk.metric_ttl),
+    metric_type: oneOf(disk, 'metric_type', path, ['freespace', 'reposize'] as const, 'freespace'),
+    source: oneOf(disk, 'source', path, ['auto', 'repo_stat', 'statfs'] as const, 'auto'),
+  }
+}
 
+/**
+ * Parses `informer.tags`. An absent section means the default `{"group":"default"}`; a section
+ * without a `tags` key means no tags at all (upstream's behaviour).
+ */
+export function parseTagsInformerConfig(value: unknown, path = 'informer.tags'): TagsInformerConfig {
+  const tags = section(value, path)
   let tagMap: Record<string, string> = { ...INFORMER_DEFAULTS.tags.tags }
   if (tags !== undefined) {
     const t = tags.tags
     if (t === undefined || t === null) tagMap = {}
-    else if (typeof t !== 'object' || Array.isArray(t)) throw new InvalidConfigError(`${path}.tags.tags`, 'must be an object of tag name to value')
+    else if (typeof t !== 'object' || Array.isArray(t)) throw new InvalidConfigError(`${path}.tags`, 'must be an object of tag name to value')
     else {
       tagMap = {}
       for (const [k, v] of Object.entries(t)) {
-        if (k === '') throw new InvalidConfigError(`${path}.tags.tags`, 'must not have an empty tag name')
-        if (typeof v !== 'string') throw new InvalidConfigError(`${path}.tags.tags.${k}`, `must be a string, got ${JSON.stringify(v)}`)
+        if (k === '') throw new InvalidConfigError(`${path}.tags`, 'must not have an empty tag name')
+        if (typeof v !== 'string') throw new InvalidConfigError(`${path}.tags.${k}`, `must be a string, got ${JSON.stringify(v)}`)
         tagMap[k] = v
       }
     }
   }
+  return { metric_ttl: ttl(tags, path, INFORMER_DEFAULTS.tags.metric_ttl), tags: tagMap }
+}
 
+/** Parses `informer.pinqueue`; absent → defaults. */
+export function parsePinQueueInformerConfig(value: unknown, path = 'informer.pinqueue'): PinQueueInformerConfig {
+  const pinqueue = section(value, path)
   const bucket = pinqueue?.weight_bucket_size
   if (bucket !== undefined && (typeof bucket !== 'number' || !Number.isInteger(bucket) || bucket <= 0)) {
-    throw new InvalidConfigError(`${path}.pinqueue.weight_bucket_size`, `must be an integer > 0, got ${JSON.stringify(bucket)}`)
+    throw new InvalidConfigError(`${path}.weight_bucket_size`, `must be an integer > 0, got ${JSON.stringify(bucket)}`)
   }
-
   return {
-    disk: {
-      metric_ttl: ttl(disk, `${path}.disk`, INFORMER_DEFAULTS.disk.metric_ttl),
-      metric_type: oneOf(disk, 'metric_type', `${path}.disk`, ['freespace', 'reposize'] as const, 'freespace'),
-      source: oneOf(disk, 'source', `${path}.disk`, ['auto', 'repo_stat', 'statfs'] as const, 'auto'),
-    },
-    tags: { metric_ttl: ttl(tags, `${path}.tags`, INFORMER_DEFAULTS.tags.metric_ttl), tags: tagMap },
-    pinqueue: {
-      metric_ttl: ttl(pinqueue, `${path}.pinqueue`, INFORMER_DEFAULTS.pinqueue.metric_ttl),
-      weight_bucket_size: (bucket as number | undefined) ?? INFORMER_DEFAULTS.pinqueue.weight_bucket_size,
-    },
-    numpin: numpin === undefined ? undefined : { metric_ttl: ttl(numpin, `${path}.numpin`, INFORMER_DEFAULTS.numpin.metric_ttl) },
+    metric_ttl: ttl(pinqueue, path, INFORMER_DEFAULTS.pinqueue.metric_ttl),
+    weight_bucket_size: (bucket as number | undefined) ?? INFORMER_DEFAULTS.pinqueue.weight_bucket_size,
+  }
+}
+
+/** Parses `informer.numpin` (the informer runs only when the section exists). */
+export function parseNumPinInformerConfig(value: unknown, path = 'informer.numpin'): NumPinInformerConfig {
+  return { metric_ttl: ttl(section(value, path), path, INFORMER_DEFAULTS.numpin.metric_ttl) }
+}
+
+/** Parses the whole `informer` section (one parser per component above). */
+export function parseInformersConfig(value: unknown, path = 'informer'): InformersConfig {
+  const root = section(value, path)
+  return {
+    disk: parseDiskInformerConfig(root?.disk, `${path}.disk`),
+    tags: parseTagsInformerConfig(root?.tags, `${path}.tags`),
+    pinqueue: parsePinQueueInformerConfig(root?.pinqueue, `${path}.pinqueue`),
+    numpin: root?.numpin === undefined || root.numpin === null ? undefined : parseNumPinInformerConfig(root.numpin, `${path}.numpin`),
   }
 }
