@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { IpfsConnector, IpfsPinLsEntry, Metric } from '@pinmesh/interface'
-import pino from 'pino'
+import type { IpfsConnector, IpfsPinLsEntry } from '@pinmesh/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createDiskInformer,
@@ -11,9 +10,8 @@ import {
   createTagInformers,
   filesystemFreeBytes,
   INFORMER_DEFAULTS,
-  nowNanos,
+  nowNs,
   parseInformersConfig,
-  scheduleInformers,
 } from '../src/index.js'
 
 const PEER = '12D3KooWPeer'
@@ -71,7 +69,7 @@ describe('disk informer', () => {
     // Other processes write to the same disk meanwhile: same order of magnitude, not equal.
     expect(Math.abs(Number(m.value) - free)).toBeLessThan(free * 0.05 + 1e8)
     expect(m.weight).toBe(Number(m.value))
-    expect(m.expire > nowNanos() + 29_000_000_000n).toBe(true)
+    expect(m.expire > nowNs() + 29_000_000_000n).toBe(true)
   })
 
   it('repo_stat source: StorageMax − RepoSize; reposize weight is negative', async () => {
@@ -126,40 +124,5 @@ describe('tags, pinqueue, numpin', () => {
       },
     })
     expect(await createNumPinInformer({ metric_ttl: 1000 }, { peerId: PEER, ipfs }).getMetric()).toMatchObject({ name: 'numpin', value: '2', valid: true })
-  })
-})
-
-describe('scheduleInformers', () => {
-  it('publishes at once and every TTL/2, never publishes invalid metrics', async () => {
-    const published: Metric[] = []
-    let valid = false
-    const informers = [
-      ...createTagInformers({ metric_ttl: 100, tags: { region: 'eu' } }, { peerId: PEER }),
-      createPinQueueInformer(
-        { metric_ttl: 100, weight_bucket_size: 10 },
-        {
-          peerId: PEER,
-          tracker: {
-            pinQueueSize: () => {
-              if (!valid) throw new Error('tracker down')
-              return 1
-            },
-          },
-        },
-      ),
-    ]
-    const schedule = scheduleInformers(informers, async (m) => void published.push(m), pino({ level: 'silent' }))
-    await new Promise((r) => setTimeout(r, 20))
-    expect(published.map((m) => m.name)).toEqual(['tag:region'])
-    valid = true
-    await new Promise((r) => setTimeout(r, 260))
-    schedule.stop()
-    const tags = published.filter((m) => m.name === 'tag:region').length
-    expect(tags).toBeGreaterThanOrEqual(3)
-    expect(published.some((m) => m.name === 'pinqueue')).toBe(true)
-    expect(published.every((m) => m.valid)).toBe(true)
-    const count = published.length
-    await new Promise((r) => setTimeout(r, 120))
-    expect(published.length).toBe(count)
   })
 })

@@ -1,14 +1,11 @@
 /** Building metrics: expiry in Unix nanoseconds from a TTL in milliseconds. */
 import type { Informer, Metric } from '@pinmesh/interface'
+import { msToNs, nowNs } from '../time.js'
 
 /** An informer that says how long its metrics live (the publisher re-sends every TTL/2). */
 export interface TimedInformer extends Informer {
   /** Metric TTL in milliseconds. */
   readonly ttl: number
-}
-
-export function nowNanos(): bigint {
-  return BigInt(Date.now()) * 1_000_000n
 }
 
 export function makeMetric(init: {
@@ -24,7 +21,7 @@ export function makeMetric(init: {
     name: init.name,
     peer: init.peer,
     value: init.value,
-    expire: nowNanos() + BigInt(Math.round(init.ttl)) * 1_000_000n,
+    expire: nowNs() + msToNs(init.ttl),
     valid: init.valid ?? true,
     weight: init.weight ?? 0,
     partitionable: init.partitionable ?? false,
