@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
   Alert,
+  Allocator,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
@@ -38,6 +39,7 @@ import {
   ZERO_TIME,
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
+import { allocatePin } from './allocation.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
 import type { Membership } from './membership.js'
 import type { RpcClient } from './rpc/client.js'
@@ -59,6 +61,10 @@ export interface ClusterComponents {
   monitor: Monitor
   membership: Membership
   rpc: RpcClient
+  /** The balanced allocator (`allocation.ts`); without it pins are allocated to this peer alone. */
+  allocator?: Allocator
+  /** Allocation policy (`pin_only_on_trusted_peers` / `_untrusted_`): false drops a peer. */
+  acceptAllocation?: (peer: string) => boolean
 }
 
 /** Validates a replication pair as upstream does (reference §5.3). */
@@ -169,15 +175,23 @@ export class Cluster implements ClusterApi {
         `cannot repin CID with different tracking method, clear state with pin rm to proceed. New: ${pin.type}. Was: ${existing.type}`,
       )
     }
-    if (pin.replication_factor_min !== -1) {
-      // Single-peer allocation until the orchestration issue brings the balanced allocator.
-      const available = 1
-      if (pin.replication_factor_min > available) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, available)
-      pin.allocations = [this.peerId]
-    }
+    if (pin.replication_factor_min !== -1) pin.allocations = this.allocate(pin, existing)
     pin.user_allocations = null
     await this.c.pinset.put(pin)
     return pin
+  }
+
+  /** Chooses the peers for a pin from the monitor's metrics (reference §7; `allocation.ts`). */
+  private allocate(pin: Pin, existing: Pin | undefined): string[] {
+    const allocator = this.c.allocator
+    if (allocator === undefined) {
+      if (pin.replication_factor_min > 1) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, 1)
+      return [this.peerId]
+    }
+    return allocatePin(
+      { pin, existing, ...(this.c.acceptAllocation !== undefined ? { accept: this.c.acceptAllocation } : {}) },
+      { allocator, metricsOf: (name) => this.c.monitor.latestMetrics(name) },
+    )
   }
 
   async resolve(path: string): Promise<string> {

@@ -4,9 +4,17 @@
  * Components whose package has no parser yet are passed through as loaded (after env
  * overrides); register a parser here when it lands.
  */
+import { parseBalancedAllocatorConfig } from '@pinmesh/allocator'
 import { parseClusterConfig } from '@pinmesh/core'
 import { parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
-import { parsePubsubmonConfig } from '@pinmesh/monitor'
+import {
+  parseDiskInformerConfig,
+  parseNumPinInformerConfig,
+  parsePinQueueInformerConfig,
+  parsePubsubmonConfig,
+  parseTagsInformerConfig,
+} from '@pinmesh/monitor'
+import { parsePinTrackerConfig } from '@pinmesh/pintracker'
 
 export type SectionParser = (value: unknown, path: string) => unknown
 
@@ -17,4 +25,10 @@ export const SECTION_PARSERS: Record<string, SectionParser> = {
   'api.restapi': parseRestApiConfig,
   'api.pinsvcapi': parsePinSvcApiConfig,
   'observations.metrics': parseMetricsConfig,
+  'pin_tracker.stateless': parsePinTrackerConfig,
+  'allocator.balanced': parseBalancedAllocatorConfig,
+  'informer.disk': parseDiskInformerConfig,
+  'informer.tags': parseTagsInformerConfig,
+  'informer.pinqueue': parsePinQueueInformerConfig,
+  'informer.numpin': parseNumPinInformerConfig,
 }
