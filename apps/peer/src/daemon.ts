@@ -38,7 +38,7 @@ import {
   parseTagsInformerConfig,
   type TimedInformer,
 } from '@pinmesh/monitor'
-import { createPinset } from '@pinmesh/pinset'
+import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker, parsePinTrackerConfig } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
@@ -92,7 +92,8 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const policy = createTrustPolicy(trustedPeers(config.components), removed)
   const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
 
-  const pinset = await createPinset({ path: join(path, 'pinset') })
+  const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
+  const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfsPath = join(path, 'ipfs')
   const ipfs = await createHeliaConnector({ path: ipfsPath })
   await ipfs.start()
