@@ -82,6 +82,9 @@ export interface RepinReport {
   aborted: boolean
 }
 
+/** Re-allocated pins being written at once. */
+const WRITE_WINDOW = 256
+
 const moves =
   (register.getSingleMetric('pinmesh_repinning_moves_total') as Counter | undefined) ??
   new Counter({ name: 'pinmesh_repinning_moves_total', help: 'Pins re-allocated away from peers that went down' })
@@ -172,12 +175,14 @@ export class Repinner {
     const started = Date.now()
     const interval = 1000 / this.config.repin_rate
     let checked = 0
+    const inFlight = new Set<Promise<void>>()
     for await (const pin of this.c.pinset.list({ signal })) {
       if (!pin.allocations.includes(peer)) continue
       if (++checked % 256 === 0) {
         // Refresh the view: stop if the peer is back, follow other peers coming and going.
         if (closestOnly && this.isAlive(peer)) {
           report.aborted = true
+          await Promise.all(inFlight)
           this.log.info({ ...report }, 'peer came back; re-pinning stopped')
           return report
         }
@@ -206,10 +211,24 @@ export class Repinner {
       const due = started + report.moved * interval
       if (due > Date.now()) await sleep(due - Date.now(), signal)
       const moved: Pin = { ...pin, allocations, timestamp: formatTime(Date.now()) }
-      await this.c.pinset.put(moved, { signal })
+      // Writes are pipelined (the pinset group-commits them); at most WRITE_WINDOW in flight.
+      const write: Promise<void> = this.c.pinset.put(moved, { signal }).then(
+        () => {
+          moves.inc()
+          inFlight.delete(write)
+        },
+        (err: unknown) => {
+          report.moved--
+          report.failed++
+          inFlight.delete(write)
+          this.log.warn({ cid: pin.cid, peer, err: (err as Error).message }, 'writing the re-allocated pin failed')
+        },
+      )
+      inFlight.add(write)
       report.moved++
-      moves.inc()
+      if (inFlight.size >= WRITE_WINDOW) await Promise.race(inFlight)
     }
+    await Promise.all(inFlight)
     this.log.info({ ...report }, 're-pinning done')
     return report
   }
