@@ -78,6 +78,31 @@ describe('allocation over three peers (real processes, embedded IPFS)', () => {
     )
     expect((await fetch(`${api}/allocations/${cid}`)).status).toBe(404)
   })
+
+  // Last: it removes peer 3 from this cluster.
+  it('user_allocations choose the peer; DELETE /peers/{id} moves its pins to another peer, which pins them', async () => {
+    const api = cluster.peers[0]?.api as string
+    const victim = cluster.ids[2] as string
+    const cid = await seedBlock(
+      cluster.peers.map((p) => p.dir),
+      `removed peer ${Date.now()}`,
+    )
+    const pin = await pinVia(api, cid, `?replication-min=1&replication-max=1&user-allocations=${victim}`)
+    expect(pin.allocations).toEqual([victim])
+    await waitFor(async () => statuses(await globalStatus(api, cid))[victim] === 'pinned', { timeout: 30_000, message: 'pinned on the chosen peer' })
+
+    const res = await fetch(`${api}/peers/${victim}`, { method: 'DELETE' })
+    expect(res.status).toBe(204)
+    const moved = await waitFor(
+      async () => {
+        const a = (await allocationOf(api, cid)).allocations
+        return a.length === 1 && a[0] !== victim ? a[0] : undefined
+      },
+      { timeout: 30_000, message: 'pin re-allocated away from the removed peer' },
+    )
+    expect(cluster.ids.slice(0, 2)).toContain(moved)
+    await waitFor(async () => statuses(await globalStatus(api, cid))[moved] === 'pinned', { timeout: 30_000, message: 'pinned on the new peer' })
+  })
 })
 
 describe('allocation by region tags (real processes)', () => {
