@@ -79,6 +79,30 @@ describe('allocation over three peers (real processes, embedded IPFS)', () => {
     expect((await fetch(`${api}/allocations/${cid}`)).status).toBe(404)
   })
 
+  it('an expired pin is removed from the pinset cluster-wide', async () => {
+    const api = cluster.peers[0]?.api as string
+    const cid = await seedBlock(
+      cluster.peers.map((p) => p.dir),
+      `expiring ${Date.now()}`,
+    )
+    const pin = await pinVia(api, cid, '?replication-min=2&replication-max=2&expire-in=3s')
+    await waitFor(
+      async () => {
+        const st = statuses(await globalStatus(api, cid))
+        return pin.allocations.every((a) => st[a] === 'pinned')
+      },
+      { timeout: 10_000, message: 'pinned before expiry' },
+    )
+    for (const p of cluster.peers) {
+      await waitFor(async () => (await fetch(`${p.api}/allocations/${cid}`)).status === 404, {
+        timeout: 30_000,
+        message: `expired pin gone from the pinset at ${p.api}`,
+      })
+    }
+    const st = statuses(await globalStatus(api, cid))
+    expect(Object.values(st)).toEqual(['unpinned', 'unpinned', 'unpinned'])
+  })
+
   // Last: it removes peer 3 from this cluster.
   it('user_allocations choose the peer; DELETE /peers/{id} moves its pins to another peer, which pins them', async () => {
     const api = cluster.peers[0]?.api as string
