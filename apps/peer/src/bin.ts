@@ -6,8 +6,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { API_VERSION } from '@pinmesh/interface'
-import { startDaemon } from './daemon.js'
 import { createLogger } from './logger.js'
+import { runStateCommand } from './state/index.js'
 
 const HELP = `pinmesh — an IPFS Cluster peer
 
@@ -15,6 +15,7 @@ Usage: pinmesh [global options] <command>
 
 Commands:
   daemon        run the peer (REST API on 127.0.0.1:9094, embedded IPFS node)
+  state         export, import or clean up the pinset of a stopped peer (pinmesh state help)
   version       print the version
 
 Global options:
@@ -22,9 +23,22 @@ Global options:
   -h, --help           show this help
 `
 
+/** Index of the command word: global options before it, the command's own options after it. */
+function commandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '-c' || a === '--config') i++
+    else if (!a.startsWith('-')) return i
+  }
+  return argv.length
+}
+
 async function main(argv: string[]): Promise<number> {
+  // `state` has options of its own: global options go before it, the rest is its own.
+  const at = commandIndex(argv)
+  const isState = argv[at] === 'state'
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: isState ? argv.slice(0, at + 1) : argv,
     allowPositionals: true,
     strict: true,
     options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
@@ -41,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'daemon': {
       const logger = createLogger()
+      // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
+      const { startDaemon } = await import('./daemon.js')
       const daemon = await startDaemon({ path, logger })
       await new Promise<void>((resolve) => {
         const onSignal = (signal: string) => {
@@ -52,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       })
       return 0
     }
+    case 'state':
+      return runStateCommand(argv.slice(at + 1), path, process)
     default:
       process.stderr.write(`pinmesh: unknown command ${JSON.stringify(command)}\n\n${HELP}`)
       return 1
