@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 // processes, real libp2p on loopback, real LevelDB, real Kubo.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/reporters/summary.ts'],
     projects: [
       {
         test: {

@@ -5,8 +5,11 @@
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/node ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "pinmesh: installing dependencies (npm ci)..." >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "pinmesh: installing dependencies (npm install)..." >&2
+  # Not `npm ci`: the registry mirror serves only the platform packages of this machine's kind
+  # (e.g. @biomejs/cli-linux-x64, not -win32-x64), so the lockfile cannot list the others and
+  # `npm ci` refuses it as out of sync. `npm install` keeps the locked versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 PATH="$PWD/node_modules/.bin:$PATH"
 export PATH
