@@ -12,7 +12,9 @@ RUN apt-get update \
 COPY package.json package-lock.json .npmrc tsconfig.base.json tsconfig.json turbo.json ./
 COPY packages/ packages/
 COPY apps/ apps/
-RUN npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: the lockfile lists only the platform packages of the machine that
+# wrote it (see scripts/ensure.sh); install keeps the locked versions.
+RUN npm install --no-audit --no-fund
 RUN npx turbo run build --output-logs=errors-only
 # Keep only what the peer needs at run time.
 RUN npm prune --omit=dev --no-audit --no-fund \
