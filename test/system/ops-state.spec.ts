@@ -284,6 +284,31 @@ describe('pinmesh state (real CLI, real LevelDB)', () => {
     }
   })
 
+  it('names a corrupt state and what to do; cleanup and import still replace it', async () => {
+    const dir = join(work, 'corrupt')
+    const file = join(work, 'corrupt.ndjson')
+    await writeFile(file, `${UPSTREAM_LINE}\n`)
+    expect((await runPinmesh(['-c', dir, 'state', 'import', '-f', file])).code).toBe(0)
+    const pinsetDir = join(dir, 'pinset')
+    for (const name of await readdir(pinsetDir)) {
+      if (/\.(ldb|log)$/.test(name) || name.startsWith('MANIFEST')) await writeFile(join(pinsetDir, name), Buffer.alloc(4096, 0xa5))
+    }
+    const broken = await runPinmesh(['-c', dir, 'state', 'export'])
+    expect(broken.code).toBe(1)
+    expect(broken.stdout).toBe('')
+    expect(broken.stderr).toContain(`the state in ${pinsetDir} is corrupt`)
+    expect(broken.stderr).toMatch(/pinmesh state import.*pinmesh state cleanup/)
+
+    expect((await runPinmesh(['-c', dir, 'state', 'import', '-f', file])).code).toBe(0)
+    expect(await exportText(dir)).toBe(`${UPSTREAM_LINE}\n`)
+    for (const name of await readdir(pinsetDir)) {
+      if (/\.(ldb|log)$/.test(name) || name.startsWith('MANIFEST')) await writeFile(join(pinsetDir, name), Buffer.alloc(4096, 0xa5))
+    }
+    const cleaned = await runPinmesh(['-c', dir, 'state', 'cleanup', '-f'])
+    expect(cleaned.code, cleaned.stderr).toBe(0)
+    expect(await exportText(dir)).toBe('')
+  })
+
   it('draws a progress bar on a terminal (stderr), not in pipes', async () => {
     const dir = join(work, 'progress')
     const file = join(work, 'progress.ndjson')

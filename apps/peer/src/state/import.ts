@@ -14,7 +14,7 @@ import { fileSize, openInput } from './input.js'
 import { jsonValues } from './json-values.js'
 import { type ImportOverrides, pinFromValue } from './pin-input.js'
 import { createProgress, type ProgressStream } from './progress.js'
-import { openPinsetAt, openState, stagingFolder, swapInState } from './store.js'
+import { assertStateFree, openPinsetAt, stagingFolder, swapInState } from './store.js'
 
 export interface ImportOptions {
   /** Input file; stdin when absent or `-`. */
@@ -45,8 +45,8 @@ async function putWithRetry(pinset: Pinset, pin: Pin, signal?: AbortSignal): Pro
 /** Imports into `configDir`'s state; returns the number of pins read. */
 export async function importState(configDir: string, options: ImportOptions): Promise<number> {
   const fromStdin = options.file === undefined || options.file === '-'
-  // Fails now if a daemon runs here; held open until the swap so none starts meanwhile.
-  const live = await openState(configDir)
+  // Fails now if a daemon runs here.
+  await assertStateFree(configDir)
   let staging: string | undefined
   let pinset: Pinset | undefined
   const inFlight = new Set<Promise<void>>()
@@ -90,7 +90,6 @@ export async function importState(configDir: string, options: ImportOptions): Pr
     progress.finish()
     await pinset.close()
     pinset = undefined
-    await live.close()
     await swapInState(configDir, staging)
     staging = undefined
     return count
@@ -98,6 +97,5 @@ export async function importState(configDir: string, options: ImportOptions): Pr
     await Promise.allSettled(inFlight)
     await pinset?.close().catch(() => {})
     if (staging !== undefined) await rm(staging, { recursive: true, force: true })
-    await live.close()
   }
 }

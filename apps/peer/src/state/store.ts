@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PinmeshError, type Pinset } from '@pinmesh/interface'
+import { PinmeshError, type Pinset, StateFormatError } from '@pinmesh/interface'
 import { createPinset } from '@pinmesh/pinset'
 import { Level } from 'level'
 
@@ -30,25 +30,41 @@ export class StateLockedError extends PinmeshError {
   }
 }
 
-function isLocked(err: unknown): boolean {
+function levelCode(err: unknown, code: string): Error | undefined {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if ((e as { code?: string }).code === 'LEVEL_LOCKED') return true
+    if ((e as { code?: string }).code === code) return e
   }
-  return false
+  return undefined
 }
 
 /**
- * Fails with `StateLockedError` when another process holds the LevelDB lock of `folder`. Checked
- * with our own short-lived handle because y-leveldb swallows its open errors (it would show a
- * held state as an empty one).
+ * Turns a LevelDB open failure of the state folder into an error that says what is wrong and
+ * what to do (the daemon may use it too).
+ */
+export function describeStateOpenError(err: unknown, folder: string): Error {
+  if (levelCode(err, 'LEVEL_LOCKED')) return new StateLockedError(folder)
+  const corrupt = levelCode(err, 'LEVEL_CORRUPTION')
+  if (corrupt) {
+    return new StateFormatError(
+      `the state in ${folder} is corrupt (${corrupt.message}): restore it with "pinmesh state import" from an export, or remove it with "pinmesh state cleanup" and let the peer catch up from the cluster`,
+      { cause: err },
+    )
+  }
+  const cause = err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err)
+  return new StateFormatError(`cannot open the state in ${folder}: ${cause}`, { cause: err })
+}
+
+/**
+ * Fails with `StateLockedError` when another process holds the LevelDB lock of `folder`, and
+ * with `StateFormatError` when it cannot be opened (corruption). Checked with our own short-lived
+ * handle before the pinset opens it, so the error names the folder and what to do.
  */
 async function assertUnlocked(folder: string): Promise<void> {
   const db = new Level(folder)
   try {
     await db.open()
   } catch (err) {
-    if (isLocked(err)) throw new StateLockedError(folder)
-    throw err
+    throw describeStateOpenError(err, folder)
   }
   await db.close()
 }
@@ -67,10 +83,17 @@ export async function openState(configDir: string): Promise<Pinset> {
   return openPinsetAt(join(configDir, PINSET_DIR))
 }
 
-/** Fails with `StateLockedError` when a daemon runs on this folder; otherwise leaves it closed. */
+/**
+ * Fails with `StateLockedError` when a daemon runs on this folder. A corrupt state passes: it can
+ * still be replaced (import) or removed (cleanup).
+ */
 export async function assertStateFree(configDir: string): Promise<void> {
-  const pinset = await openState(configDir)
-  await pinset.close()
+  await recoverStateSwap(configDir)
+  try {
+    await assertUnlocked(join(configDir, PINSET_DIR))
+  } catch (err) {
+    if (err instanceof StateLockedError) throw err
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
