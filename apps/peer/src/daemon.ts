@@ -5,14 +5,12 @@
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import { Cluster, createHost, loadOrCreateIdentity } from '@pinmesh/core'
-import { createRestApi } from '@pinmesh/http-api'
+import { startHttpApis } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
 import { createPinset } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
-import { httpListenAddress } from './listen.js'
 
 export interface DaemonOptions {
   /** The peer's folder. */
@@ -30,7 +28,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const env = process.env
   const restAddr = env.CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS ?? '/ip4/127.0.0.1/tcp/9094'
   const listen = (env.CLUSTER_LISTENMULTIADDRESS ?? '/ip4/0.0.0.0/tcp/9096').split(',')
-  const rest = httpListenAddress(restAddr, 'api.restapi.http_listen_multiaddress')
   const peername = env.CLUSTER_PEERNAME ?? hostname()
 
   const identity = await loadOrCreateIdentity(path)
@@ -44,11 +41,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     { peername, replication_factor_min: -1, replication_factor_max: -1, follower_mode: false },
     { libp2p, pinset, tracker, ipfs, logger: logger.child({ component: 'cluster' }) },
   )
-  const app = createRestApi({ cluster })
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: rest.hostname, port: rest.port }, () => resolve(s))
-    s.once('error', reject)
-  })
+  const apis = await startHttpApis({ cluster, logger, baseDir: path, sources: { pinCount: () => pinset.size() } })
   logger.info({ id: identity.id, peername, api: restAddr, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
 
   let stopping: Promise<void> | undefined
@@ -56,7 +49,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     stop() {
       stopping ??= (async () => {
         logger.info('stopping')
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await apis.close()
         await tracker.stop()
         await pinset.close()
         await ipfs.stop()

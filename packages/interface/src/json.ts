@@ -15,6 +15,8 @@ type JsonWithRaw = typeof JSON & { rawJSON: (text: string) => unknown }
 
 /** Parses JSON text; integers beyond ±2^53 become `bigint`. Throws `SyntaxError` on bad JSON. */
 export function parseJson(text: string): unknown {
+  // Fast path: without a run of 16+ digits no integer can exceed 2^53 (the reviver costs ~10x).
+  if (!/\d{16}/.test(text)) return JSON.parse(text)
   return JSON.parse(text, function reviver(this: unknown, _key: string, value: unknown, context?: ReviverContext) {
     if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)) {
       return BigInt(context.source)
