@@ -6,6 +6,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { API_VERSION } from '@pinmesh/interface'
+import { initConfig } from './config/init.js'
 import { createLogger } from './logger.js'
 import { runStateCommand } from './state/index.js'
 
@@ -14,13 +15,25 @@ const HELP = `pinmesh — an IPFS Cluster peer
 Usage: pinmesh [global options] <command>
 
 Commands:
-  daemon        run the peer (REST API on 127.0.0.1:9094, embedded IPFS node)
+  init          write service.json (fresh cluster secret), identity.json and peerstore
+  daemon        run the peer (REST API on 127.0.0.1:9094, cluster on tcp/9096, embedded IPFS node)
   state         export, import or clean up the pinset of a stopped peer (pinmesh state help)
   version       print the version
 
 Global options:
   -c, --config <dir>   the peer's folder (default: $PINMESH_PATH or ~/.pinmesh)
   -h, --help           show this help
+
+init options:
+  -f, --force               overwrite an existing service.json
+      --peers <maddr,...>   peers to write into peerstore (their IDs become the trusted peers)
+
+daemon options:
+  -j, --bootstrap <maddr>   join the cluster of a running peer (repeatable, or a comma list)
+      --no-trust            do not trust the bootstrap peers
+
+Every service.json key can be overridden with CLUSTER_<SECTION>_<KEY> variables
+(e.g. CLUSTER_SECRET, CLUSTER_PEERNAME, CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS); see docs/config.md.
 `
 
 /** Index of the command word: global options before it, the command's own options after it. */
@@ -41,8 +54,20 @@ async function main(argv: string[]): Promise<number> {
     args: isState ? argv.slice(0, at + 1) : argv,
     allowPositionals: true,
     strict: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      force: { type: 'boolean', short: 'f' },
+      peers: { type: 'string', multiple: true },
+      bootstrap: { type: 'string', short: 'j', multiple: true },
+      'no-trust': { type: 'boolean' },
+    },
   })
+  const list = (values: string[] | undefined) =>
+    (values ?? [])
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '')
   const command = positionals[0]
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP)
@@ -53,11 +78,14 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`pinmesh ${API_VERSION}\n`)
       return 0
+    case 'init':
+      await initConfig(path, { force: values.force ?? false, peers: list(values.peers), log: (line) => process.stderr.write(`${line}\n`) })
+      return 0
     case 'daemon': {
       const logger = createLogger()
       // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
       const { startDaemon } = await import('./daemon.js')
-      const daemon = await startDaemon({ path, logger })
+      const daemon = await startDaemon({ path, logger, bootstrap: list(values.bootstrap), noTrust: values['no-trust'] ?? false })
       await new Promise<void>((resolve) => {
         const onSignal = (signal: string) => {
           logger.info({ signal }, 'signal received')
@@ -65,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
         }
         process.once('SIGINT', onSignal)
         process.once('SIGTERM', onSignal)
+        process.once('SIGHUP', onSignal)
       })
       return 0
     }

@@ -1,21 +1,40 @@
 /**
- * `pinmesh daemon`: the composition root. Builds the peer from its parts in order (identity,
- * libp2p host, pinset, IPFS node, tracker, cluster, APIs) and stops them in reverse order.
+ * `pinmesh daemon`: the composition root. Builds the peer from its parts in order (folder lock,
+ * config, identity, libp2p host, monitor, membership, pinset, IPFS node, tracker, cluster, RPC,
+ * peer connections, APIs) and stops them in reverse order.
  */
 import { mkdir } from 'node:fs/promises'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { Cluster, createHost, loadOrCreateIdentity } from '@pinmesh/core'
-import { startHttpApis } from '@pinmesh/http-api'
+import {
+  Cluster,
+  createHost,
+  createPeerConnector,
+  createRpcClient,
+  createRpcServer,
+  createTrustPolicy,
+  loadOrCreateIdentity,
+  Membership,
+  RemovedPeers,
+  registerMembershipMetrics,
+} from '@pinmesh/core'
+import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
-import { createPinset } from '@pinmesh/pinset'
+import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
+import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
+import { loadConfig } from './config/load.js'
+import { clusterName, restListenAddress, trustedPeers } from './config/sections-read.js'
+import { acquireLock } from './lock.js'
 
 export interface DaemonOptions {
   /** The peer's folder. */
   path: string
   logger: Logger
+  /** Multiaddresses of running peers to join (`--bootstrap`). */
+  bootstrap?: string[]
+  /** Do not add bootstrap peers to the trusted peers (`--no-trust`). */
+  noTrust?: boolean
 }
 
 export interface RunningDaemon {
@@ -23,25 +42,88 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const { path, logger } = opts
+  const { path } = opts
   await mkdir(path, { recursive: true })
-  const env = process.env
-  const restAddr = env.CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS ?? '/ip4/127.0.0.1/tcp/9094'
-  const listen = (env.CLUSTER_LISTENMULTIADDRESS ?? '/ip4/0.0.0.0/tcp/9096').split(',')
-  const peername = env.CLUSTER_PEERNAME ?? hostname()
+  const lock = await acquireLock(path)
+  try {
+    return await buildPeer(opts, lock)
+  } catch (err) {
+    await lock.release()
+    throw err
+  }
+}
+
+async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }): Promise<RunningDaemon> {
+  const { path, logger } = opts
+  const config = await loadConfig(path, process.env, (line) => logger.info(line))
+  const cfg = config.cluster
+  const peername = cfg.peername
+  const restAddr = restListenAddress(config.components)
+  const pubsubmon = config.components['monitor.pubsubmon'] as { check_interval: number }
 
   const identity = await loadOrCreateIdentity(path)
-  const libp2p = await createHost({ privateKey: identity.privateKey, listen })
-  const pinset = await createPinset({ path: join(path, 'pinset') })
+  const removed = await RemovedPeers.load(join(path, 'removed_peers.json'))
+  const libp2p = await createHost(cfg, { privateKey: identity.privateKey, logger, isDenied: (p) => removed.has(p.toString()) })
+  const pubsub = libp2p.services.pubsub as unknown as MetricsPubSub
+  const monitor = createPubsubMonitor(
+    { check_interval: pubsubmon.check_interval, cluster_name: clusterName(config.components) },
+    { pubsub, peerId: identity.id, logger, isIgnored: (p) => removed.has(p) },
+  )
+  const membership = new Membership({ peerId: identity.id, monitor, removed, libp2p, logger })
+  registerMembershipMetrics({ peers: () => membership.peers(), connections: () => libp2p.getPeers().length })
+  const policy = createTrustPolicy(trustedPeers(config.components), removed)
+  const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
+
+  const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
+  const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
   await ipfs.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
   await tracker.start()
   const cluster = new Cluster(
-    { peername, replication_factor_min: -1, replication_factor_max: -1, follower_mode: false },
-    { libp2p, pinset, tracker, ipfs, logger: logger.child({ component: 'cluster' }) },
+    { peername, replication_factor_min: cfg.replication_factor_min, replication_factor_max: cfg.replication_factor_max, follower_mode: cfg.follower_mode },
+    { libp2p, pinset, tracker, ipfs, logger: logger.child({ component: 'cluster' }), monitor, membership, rpc },
   )
-  const apis = await startHttpApis({ cluster, logger, baseDir: path, sources: { pinCount: () => pinset.size() } })
+  const rpcServer = createRpcServer({ request_timeout: 10_000, call_timeout: 5 * 60_000 }, { libp2p, handlers: cluster.rpcHandlers(), policy, logger })
+  await rpcServer.start()
+
+  const pingTtl = 2 * cfg.monitor_ping_interval
+  monitor.addInformer(createPingInformer({ ttl: pingTtl }, { peerId: identity.id, peername, ipfsId: (o) => ipfs.id(o) }), cfg.monitor_ping_interval)
+  await monitor.start()
+  const connector = createPeerConnector(
+    {
+      peerstore_file: join(path, cfg.peerstore_file),
+      peer_addresses: cfg.peer_addresses,
+      rebootstrap_interval: Math.min(30_000, Math.max(1000, cfg.monitor_ping_interval)),
+      dial_timeout: cfg.dial_peer_timeout,
+    },
+    { libp2p, logger, members: () => membership.peers(), isRemoved: (p) => removed.has(p) },
+  )
+  // A peer that subscribes to the metrics topic learns about us at once, not a ping interval later.
+  let republish: ReturnType<typeof setTimeout> | undefined
+  const topic = metricsTopic(clusterName(config.components))
+  libp2p.services.pubsub.addEventListener('subscription-change', (evt) => {
+    if (!evt.detail.subscriptions.some((s) => s.topic === topic && s.subscribe)) return
+    clearTimeout(republish)
+    republish = setTimeout(() => void monitor.publishInformersNow(), 200)
+  })
+  membership.addEventListener('peer:removed', (evt) => connector.forget(evt.detail.peer))
+  const joined = await connector.start(opts.bootstrap ?? [])
+  if (!opts.noTrust) for (const p of joined) policy.trust(p)
+  let knownMembers = membership.peers().length
+  const saveTimer = setInterval(() => {
+    const n = membership.peers().length
+    if (n > knownMembers) void connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
+    knownMembers = n
+  }, 2000)
+
+  const apis = await startHttpApis({
+    cluster,
+    logger,
+    baseDir: path,
+    sources: { pinCount: () => pinset.size() },
+    ...httpApiConfigs(config.json, process.env),
+  })
   logger.info({ id: identity.id, peername, api: restAddr, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
 
   let stopping: Promise<void> | undefined
@@ -49,14 +131,42 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     stop() {
       stopping ??= (async () => {
         logger.info('stopping')
+        clearInterval(saveTimer)
+        clearTimeout(republish)
         await apis.close()
+        await connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
+        await connector.stop()
+        await monitor.stop()
+        await rpcServer.stop()
         await tracker.stop()
         await pinset.close()
         await ipfs.stop()
         await libp2p.stop()
+        await lock.release()
         logger.info('stopped')
       })()
       return stopping
     },
+  }
+}
+
+/**
+ * The HTTP APIs' sections as loaded (after the loader's env overrides) plus the env keys only the
+ * API package knows (e.g. `CLUSTER_RESTAPI_SSLCERTFILE`, absent from the default file). The
+ * Pinning Services API runs only when its section or its listen variable is present (as upstream
+ * starts an API only when its section exists).
+ */
+function httpApiConfigs(json: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const sub = (section: string, component: string): Record<string, unknown> | undefined => {
+    const s = json[section] as Record<string, unknown> | undefined
+    const v = s?.[component]
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined
+  }
+  const pinsvc = sub('api', 'pinsvcapi')
+  const pinsvcEnv = envOverrides('PINSVCAPI', env)
+  return {
+    rest: parseRestApiConfig({ ...sub('api', 'restapi'), ...envOverrides('RESTAPI', env) }),
+    pinsvc: pinsvc !== undefined || pinsvcEnv.http_listen_multiaddress !== undefined ? parsePinSvcApiConfig({ ...pinsvc, ...pinsvcEnv }) : null,
+    metrics: parseMetricsConfig({ ...sub('observations', 'metrics'), ...envOverrides('METRICS', env) }),
   }
 }

@@ -1,15 +1,21 @@
 /**
- * The Cluster: the `ClusterApi` facade over the pinset, the tracker and the IPFS node. It
- * validates pins, applies defaults, allocates, commits to the pinset, and answers status.
+ * The Cluster: the `ClusterApi` facade over the pinset, the tracker, the IPFS node and the other
+ * peers. It validates pins, applies defaults, allocates, commits to the pinset, and answers
+ * status. Peer-related parts live beside it: membership (`membership.ts`), cluster-wide status
+ * fan-out (`global-status.ts`), inter-peer RPC (`rpc/`).
  */
 import type { Libp2p } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
+  Alert,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
   IpfsConnector,
+  Metric,
+  Monitor,
   Pin,
   PinInfo,
   PinOptions,
@@ -32,6 +38,10 @@ import {
   ZERO_TIME,
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
+import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
+import type { Membership } from './membership.js'
+import type { RpcClient } from './rpc/client.js'
+import type { RpcHandlers } from './rpc/server.js'
 
 export interface ClusterConfig {
   peername: string
@@ -46,6 +56,9 @@ export interface ClusterComponents {
   tracker: PinTracker
   ipfs: IpfsConnector
   logger: Logger
+  monitor: Monitor
+  membership: Membership
+  rpc: RpcClient
 }
 
 /** Validates a replication pair as upstream does (reference §5.3). */
@@ -79,11 +92,13 @@ export class Cluster implements ClusterApi {
     } catch (err) {
       ipfs = { addresses: null, error: err instanceof Error ? err.message : String(err) }
     }
+    const peers = this.c.membership.peers()
+    const peerAddresses = (await Promise.all(peers.filter((p) => p !== this.peerId).map((p) => this.c.membership.addresses(p)))).flat()
     return {
       id: this.peerId,
       addresses: addresses.length > 0 ? addresses : null,
-      cluster_peers: [this.peerId],
-      cluster_peers_addresses: [],
+      cluster_peers: peers,
+      cluster_peers_addresses: peerAddresses,
       version: API_VERSION,
       commit: '',
       rpc_protocol_version: RPC_PROTOCOL,
@@ -93,12 +108,51 @@ export class Cluster implements ClusterApi {
     }
   }
 
+  /** Streams the ID of every member (asked over RPC); unreachable peers carry `error`. */
   async *peers(options?: AbortOptions): AsyncIterable<ID> {
-    yield await this.id(options)
+    const signal = AbortSignal.any([AbortSignal.timeout(15_000), ...(options?.signal ? [options.signal] : [])])
+    const pending = new Map<string, Promise<{ peer: string; id: ID | undefined }>>()
+    for (const peer of this.c.membership.peers()) {
+      const ask = peer === this.peerId ? this.id({ signal }) : this.c.rpc.id(peer, { signal })
+      pending.set(
+        peer,
+        ask.then(
+          (id) => ({ peer, id }),
+          (err: Error) => ({ peer, id: err.name === 'RpcUnauthorizedError' ? undefined : this.unreachable(peer, err) }),
+        ),
+      )
+    }
+    while (pending.size > 0) {
+      const { peer, id } = await Promise.race(pending.values())
+      pending.delete(peer)
+      if (id !== undefined) yield id
+    }
   }
 
-  async peerRemove(): Promise<void> {
-    throw new NotImplementedError('removing peers arrives with cluster membership')
+  private unreachable(peer: string, err: Error): ID {
+    return {
+      id: peer,
+      addresses: null,
+      cluster_peers: [],
+      cluster_peers_addresses: [],
+      version: '',
+      commit: '',
+      rpc_protocol_version: '',
+      error: err.message,
+      ipfs: { addresses: null, error: '' },
+      peername: this.c.membership.peerInfo(peer).peer_name ?? '',
+    }
+  }
+
+  /** Removes a peer for good: forgotten, refused and untrusted (see `Membership.remove`). */
+  async peerRemove(peer: string): Promise<void> {
+    try {
+      peerIdFromString(peer)
+    } catch (err) {
+      throw new InvalidArgumentError(`error decoding Peer ID: ${(err as Error).message}`)
+    }
+    if (peer === this.peerId) throw new InvalidArgumentError('a peer cannot remove itself; remove it from another peer')
+    await this.c.membership.remove(peer)
   }
 
   async pin(cid: string, options: PinOptions): Promise<Pin> {
@@ -157,39 +211,93 @@ export class Cluster implements ClusterApi {
     return mergePinInfo(undefined, info)
   }
 
-  async status(cid: string, options?: AbortOptions): Promise<GlobalPinInfo> {
-    return this.global(await this.c.tracker.status(cid, options))
+  private readonly fanout: FanoutComponents = {
+    self: '',
+    members: () => this.c.membership.peers(),
+    peerInfo: (peer) => this.c.membership.peerInfo(peer),
+    status: (peer, cid, o) => (peer === this.peerId ? this.c.tracker.status(cid, o) : this.c.rpc.status(peer, cid, o)),
+    recover: (peer, cid, o) => (peer === this.peerId ? this.c.tracker.recover(cid, o) : this.c.rpc.recover(peer, cid, o)),
+    statusAll: (peer, filter, o) => (peer === this.peerId ? this.c.tracker.statusAll(filter, o) : this.c.rpc.statusAll(peer, filter, o)),
+    recoverAll: (peer, o) => (peer === this.peerId ? this.c.tracker.recoverAll(o) : this.c.rpc.recoverAll(peer, o)),
   }
 
-  async *statusAll(filter: number, options?: AbortOptions): AsyncIterable<GlobalPinInfo> {
-    for await (const info of this.c.tracker.statusAll(filter, options)) yield this.global(info)
+  async status(cid: string, options?: AbortOptions & { local?: boolean }): Promise<GlobalPinInfo> {
+    parseCid(cid)
+    if (options?.local || this.config.follower_mode) return this.global(await this.c.tracker.status(cid, options))
+    return globalPinInfo(this.fanout, cid, await this.c.pinset.get(cid), 'status', options)
   }
 
-  async recover(cid: string, options?: AbortOptions): Promise<GlobalPinInfo> {
-    return this.global(await this.c.tracker.recover(cid, options))
+  async *statusAll(filter: number, options?: AbortOptions & { local?: boolean }): AsyncIterable<GlobalPinInfo> {
+    if (options?.local || this.config.follower_mode) {
+      for await (const info of this.c.tracker.statusAll(filter, options)) yield this.global(info)
+      return
+    }
+    yield* globalPinInfos(this.fanout, 'statusAll', filter, options)
   }
 
-  async *recoverAll(options?: AbortOptions): AsyncIterable<GlobalPinInfo> {
-    for await (const info of this.c.tracker.recoverAll(options)) yield this.global(info)
+  async recover(cid: string, options?: AbortOptions & { local?: boolean }): Promise<GlobalPinInfo> {
+    parseCid(cid)
+    if (options?.local || this.config.follower_mode) return this.global(await this.c.tracker.recover(cid, options))
+    const pin = await this.c.pinset.get(cid)
+    if (pin === undefined) throw new PinNotFoundError(cid)
+    return globalPinInfo(this.fanout, cid, pin, 'recover', options)
   }
 
-  async repoGc(): Promise<GlobalRepoGC> {
-    throw new NotImplementedError('repo gc arrives with the IPFS connector')
+  async *recoverAll(options?: AbortOptions & { local?: boolean }): AsyncIterable<GlobalPinInfo> {
+    if (options?.local || this.config.follower_mode) {
+      for await (const info of this.c.tracker.recoverAll(options)) yield this.global(info)
+      return
+    }
+    yield* globalPinInfos(this.fanout, 'recoverAll', 0, options)
   }
 
-  async repoGcLocal(): Promise<RepoGC> {
-    throw new NotImplementedError('repo gc arrives with the IPFS connector')
+  /** Garbage-collects every member's IPFS repo, one after the other. */
+  async repoGc(options?: AbortOptions & { local?: boolean }): Promise<GlobalRepoGC> {
+    if (options?.local) return { peer_map: { [this.peerId]: await this.repoGcLocal(options) } }
+    const peer_map: GlobalRepoGC['peer_map'] = {}
+    for (const peer of this.c.membership.peers()) {
+      try {
+        peer_map[peer] = peer === this.peerId ? await this.repoGcLocal(options) : await this.c.rpc.repoGc(peer, options)
+      } catch (err) {
+        if ((err as Error).name === 'RpcUnauthorizedError') continue
+        peer_map[peer] = { peer, peername: this.c.membership.peerInfo(peer).peer_name ?? '', keys: [], error: (err as Error).message }
+      }
+    }
+    return { peer_map }
+  }
+
+  async repoGcLocal(options?: AbortOptions): Promise<RepoGC> {
+    const keys: RepoGC['keys'] = []
+    try {
+      for await (const k of this.c.ipfs.repoGc(options)) keys.push(k.error ? { key: k.key, error: k.error } : { key: k.key })
+    } catch (err) {
+      return { peer: this.peerId, peername: this.config.peername, keys, error: (err as Error).message }
+    }
+    return { peer: this.peerId, peername: this.config.peername, keys }
   }
 
   metricNames(): string[] {
-    return []
+    return this.c.monitor.metricNames()
   }
 
-  metrics(): never[] {
-    return []
+  metrics(name: string): Metric[] {
+    return this.c.monitor.latestMetrics(name)
   }
 
-  alerts(): never[] {
-    return []
+  alerts(): Alert[] {
+    return this.c.monitor.alerts()
+  }
+
+  /** What this peer answers to other peers' RPC calls: its local view. */
+  rpcHandlers(): RpcHandlers {
+    return {
+      id: (o) => this.id(o),
+      version: () => this.version(),
+      status: (cid, o) => this.c.tracker.status(cid, o),
+      statusAll: (filter, o) => this.c.tracker.statusAll(filter, o),
+      recover: (cid, o) => this.c.tracker.recover(cid, o),
+      recoverAll: (o) => this.c.tracker.recoverAll(o),
+      repoGc: (o) => this.repoGcLocal(o),
+    }
   }
 }
