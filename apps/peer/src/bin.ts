@@ -6,7 +6,6 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { API_VERSION } from '@pinmesh/interface'
-import { initConfig } from './config/init.js'
 import { createLogger } from './logger.js'
 import { runStateCommand } from './state/index.js'
 
@@ -78,9 +77,12 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`pinmesh ${API_VERSION}\n`)
       return 0
-    case 'init':
+    case 'init': {
+      // Loaded on demand, like the daemon: the state commands need neither.
+      const { initConfig } = await import('./config/init.js')
       await initConfig(path, { force: values.force ?? false, peers: list(values.peers), log: (line) => process.stderr.write(`${line}\n`) })
       return 0
+    }
     case 'daemon': {
       const logger = createLogger()
       // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.

@@ -10,6 +10,7 @@ import { open, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { encodePin, stringifyJson } from '@pinmesh/interface'
 import { createProgress, type ProgressStream } from './progress.js'
+import type { StateSession } from './session.js'
 import { openState } from './store.js'
 
 export interface ExportOptions {
@@ -64,9 +65,9 @@ async function fileSink(file: string): Promise<Sink> {
   }
 }
 
-/** Exports the state of the peer in `configDir`; returns the number of pins written. */
-export async function exportState(configDir: string, options: ExportOptions): Promise<number> {
-  const pinset = await openState(configDir)
+/** Exports the state of the session's peer; returns the number of pins written. */
+export async function exportState(session: StateSession, options: ExportOptions): Promise<number> {
+  const pinset = await openState(session.configDir, session.pinset, session.logger)
   let sink: Sink | undefined
   try {
     const total = await pinset.size()

@@ -14,6 +14,7 @@ import { fileSize, openInput } from './input.js'
 import { jsonValues } from './json-values.js'
 import { type ImportOverrides, pinFromValue } from './pin-input.js'
 import { createProgress, type ProgressStream } from './progress.js'
+import type { StateSession } from './session.js'
 import { assertStateFree, openPinsetAt, stagingFolder, swapInState } from './store.js'
 
 export interface ImportOptions {
@@ -42,8 +43,9 @@ async function putWithRetry(pinset: Pinset, pin: Pin, signal?: AbortSignal): Pro
   }
 }
 
-/** Imports into `configDir`'s state; returns the number of pins read. */
-export async function importState(configDir: string, options: ImportOptions): Promise<number> {
+/** Replaces the session's peer state; returns the number of pins read. */
+export async function importState(session: StateSession, options: ImportOptions): Promise<number> {
+  const { configDir } = session
   const fromStdin = options.file === undefined || options.file === '-'
   // Fails now if a daemon runs here.
   await assertStateFree(configDir)
@@ -55,7 +57,7 @@ export async function importState(configDir: string, options: ImportOptions): Pr
     const total = fromStdin ? undefined : await fileSize(options.file as string)
     const input = fromStdin ? options.stdin : await openInput(options.file as string)
     staging = stagingFolder(configDir)
-    pinset = await openPinsetAt(staging)
+    pinset = await openPinsetAt(staging, session.pinset, session.logger)
     const progress = createProgress({ label: 'importing', total, unit: 'bytes', stream: options.stderr })
     let bytes = 0
     let count = 0

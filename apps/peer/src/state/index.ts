@@ -15,11 +15,13 @@ import { cleanupState } from './cleanup.js'
 import { exportState } from './export.js'
 import { importState } from './import.js'
 import { parseOverrides } from './pin-input.js'
+import { withStateSession } from './session.js'
 
 export { cleanupState } from './cleanup.js'
 export { exportState } from './export.js'
 export { importState } from './import.js'
-export { recoverStateSwap, StateLockedError } from './store.js'
+export { type StateSession, withStateSession } from './session.js'
+export { describeStateOpenError, recoverStateSwap, StateLockedError } from './store.js'
 
 export const STATE_HELP = `Usage: pinmesh [-c <dir>] state <command>
 
@@ -47,7 +49,7 @@ export async function runStateCommand(argv: string[], path: string, io: StateIo)
   switch (command) {
     case 'export': {
       const { values } = parseArgs({ args: rest, allowPositionals: false, strict: true, options: { file: { type: 'string', short: 'f' } } })
-      const n = await exportState(path, { file: values.file, stdout: io.stdout, stderr: io.stderr })
+      const n = await withStateSession(path, (session) => exportState(session, { file: values.file, stdout: io.stdout, stderr: io.stderr }))
       io.stderr.write(`exported ${n} pins${values.file !== undefined && values.file !== '-' ? ` to ${values.file}` : ''}\n`)
       return 0
     }
@@ -66,13 +68,15 @@ export async function runStateCommand(argv: string[], path: string, io: StateIo)
       })
       if (positionals.length > 1) throw new Error(`state import takes one input file, got ${positionals.length}`)
       const overrides = parseOverrides({ rmin: values.rmin, rmax: values.rmax, allocations: values.allocations ?? values.allocs })
-      const n = await importState(path, { file: positionals[0], force: values.force === true, overrides, stdin: io.stdin, stderr: io.stderr })
+      const n = await withStateSession(path, (session) =>
+        importState(session, { file: positionals[0], force: values.force === true, overrides, stdin: io.stdin, stderr: io.stderr }),
+      )
       io.stderr.write(`imported ${n} pins\n`)
       return 0
     }
     case 'cleanup': {
       const { values } = parseArgs({ args: rest, allowPositionals: false, strict: true, options: { force: { type: 'boolean', short: 'f' } } })
-      await cleanupState(path, { force: values.force === true, stdin: io.stdin, stderr: io.stderr })
+      await withStateSession(path, (session) => cleanupState(session, { force: values.force === true, stdin: io.stdin, stderr: io.stderr }))
       io.stderr.write('state removed\n')
       return 0
     }

@@ -7,15 +7,18 @@
  * file written before the renames lets the next state command finish an interrupted swap, so a
  * crash leaves either the old state or the new one, never half of the import.
  *
- * A running daemon holds the LevelDB lock of its pinset folder: opening it here fails with
- * `StateLockedError` and the commands refuse to touch anything.
+ * The commands hold the peer's folder lock (`cluster.lock`, see `session.ts`) while they run, so
+ * they refuse while a daemon runs and no daemon starts meanwhile. The LevelDB lock of the pinset
+ * folder is checked too (`StateLockedError`), for a process that holds the state without the
+ * folder lock.
  */
 import { randomBytes } from 'node:crypto'
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PinmeshError, type Pinset, StateFormatError } from '@pinmesh/interface'
-import { createPinset } from '@pinmesh/pinset'
+import { createPinset, type PinsetConfig } from '@pinmesh/pinset'
 import { Level } from 'level'
+import type { Logger } from 'pino'
 
 /** The pinset folder inside the peer's folder (what the daemon opens). */
 export const PINSET_DIR = 'pinset'
@@ -69,18 +72,18 @@ async function assertUnlocked(folder: string): Promise<void> {
   await db.close()
 }
 
-/** Opens a pinset folder offline. Throws `StateLockedError` when a daemon holds it. */
-export async function openPinsetAt(folder: string): Promise<Pinset> {
+/** Opens a pinset folder offline (no libp2p: no gossip, no sync) with the peer's pinset config. */
+export async function openPinsetAt(folder: string, config: PinsetConfig, logger: Logger): Promise<Pinset> {
   await assertUnlocked(folder)
-  const pinset = await createPinset({ path: folder })
+  const pinset = await createPinset({ ...config, path: folder }, { logger })
   await pinset.ready()
   return pinset
 }
 
 /** Opens the peer's live state, first finishing any interrupted import swap. */
-export async function openState(configDir: string): Promise<Pinset> {
+export async function openState(configDir: string, config: PinsetConfig, logger: Logger): Promise<Pinset> {
   await recoverStateSwap(configDir)
-  return openPinsetAt(join(configDir, PINSET_DIR))
+  return openPinsetAt(join(configDir, PINSET_DIR), config, logger)
 }
 
 /**
