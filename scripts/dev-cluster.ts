@@ -59,20 +59,6 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function pinmeshHelp(): Promise<string> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [PEER_BIN, 'daemon', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    p.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-    })
-    p.stderr?.on('data', (d: Buffer) => {
-      out += d.toString()
-    })
-    p.once('close', () => res(out))
-  })
-}
-
 async function tail(file: string, lines = 20): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '')
   return text.trimEnd().split('\n').slice(-lines).join('\n')
@@ -99,7 +85,6 @@ async function main(): Promise<void> {
   const base = temporary ? await mkdtemp(join(tmpdir(), 'pinmesh-dev-cluster-')) : resolve(values.dir as string)
   await mkdir(base, { recursive: true })
   const secret = randomBytes(32).toString('hex')
-  const canBootstrap = (await pinmeshHelp()).includes('--bootstrap')
 
   const peers: Peer[] = []
   let stopping: Promise<void> | undefined
@@ -151,6 +136,8 @@ async function main(): Promise<void> {
         CLUSTER_PEERNAME: name,
         CLUSTER_SECRET: secret,
         CLUSTER_CRDT_TRUSTEDPEERS: '*',
+        // Joined by --bootstrap: no multicast on the developer's network.
+        CLUSTER_MDNSINTERVAL: '0s',
         CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${apiPort}`,
         CLUSTER_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${swarmPort}`,
       },
@@ -188,13 +175,10 @@ async function main(): Promise<void> {
 
   process.stderr.write(`dev-cluster: starting ${count} peers in ${base}\n`)
   const first = await start(0)
-  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1, canBootstrap ? first.swarm : undefined)))
+  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1, first.swarm)))
   const all = [first, ...rest]
   const lines = all.map((p) => `  ${p.name}  ${p.id}  API http://127.0.0.1:${p.apiPort}  swarm ${p.swarm}  pid ${p.proc.pid}  log ${p.log}`)
   process.stdout.write(`pinmesh dev cluster: ${count} peers\n${lines.join('\n')}\n`)
-  if (!canBootstrap && count > 1) {
-    process.stdout.write('warning: this pinmesh daemon has no --bootstrap option yet: the peers run side by side but are not joined\n')
-  }
   process.stdout.write('Press Ctrl-C to stop all peers.\n')
 }
 

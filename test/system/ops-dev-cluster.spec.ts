@@ -1,7 +1,7 @@
 /**
  * `npm run dev:cluster -- --peers 2` as a developer runs it: real npm, the real supervisor and
- * real peer processes. Reads the printed API addresses, asks each peer for /id, sends SIGINT (what
- * Ctrl-C does) and checks that every peer process exited and the temporary folder is gone.
+ * real peer processes. Reads the printed API addresses, asks each peer for /id (both peers joined
+ * into one cluster), sends SIGINT (what Ctrl-C does) and checks that every peer process exited and the temporary folder is gone.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
@@ -53,12 +53,21 @@ describe('npm run dev:cluster (real processes)', () => {
     const folder = /starting 2 peers in (\S+)/.exec(stderr)?.[1]
     expect(folder).toBeDefined()
 
+    const both = peers.map((p) => p.id).sort()
     for (const peer of peers) {
       const res = await fetch(`${peer.api}/id`)
       expect(res.status).toBe(200)
       const id = decodeId(parseJson(await res.text()))
       expect(id.id).toBe(peer.id)
       expect(id.peername).toBe(peer.name)
+      // Joined: each sees the other (peer1 bootstrapped to peer0).
+      await waitFor(
+        async () => JSON.stringify(decodeId(parseJson(await (await fetch(`${peer.api}/id`)).text())).cluster_peers.sort()) === JSON.stringify(both),
+        {
+          timeout: 30_000,
+          message: `${peer.name} to see both peers`,
+        },
+      )
     }
     expect(new Set(peers.map((p) => p.api)).size).toBe(2)
 
