@@ -22,6 +22,8 @@ export interface LabNode {
 }
 
 export interface NetLab {
+  /** Prefix of the lab's host-side devices (bridge, veth ends). */
+  readonly devicePrefix: string
   /** The host side's address on the bridge. */
   readonly hostIp: string
   readonly nodes: LabNode[]
@@ -97,6 +99,9 @@ function removeStale(): void {
     try {
       execFileSync('ip', ['link', 'del', `pmo${m[2]}`], { stdio: 'ignore' })
     } catch {}
+    try {
+      execFileSync('ip', ['link', 'del', `pmo${m[2]}v${ns.split('-').pop()}`], { stdio: 'ignore' })
+    } catch {}
   }
 }
 
@@ -123,7 +128,13 @@ export async function createNetLab(count: number): Promise<NetLab> {
     if (destroyed) return
     destroyed = true
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
-    for (const n of nodes) removeNamespaceSync(n.ns)
+    nodes.forEach((n, i) => {
+      // The host end goes with its pair; the kernel may free a namespace's devices late otherwise.
+      try {
+        execFileSync('ip', ['link', 'del', `pmo${id}v${i}`], { stdio: 'ignore' })
+      } catch {}
+      removeNamespaceSync(n.ns)
+    })
     try {
       execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' })
     } catch {}
@@ -154,6 +165,7 @@ export async function createNetLab(count: number): Promise<NetLab> {
   const iptables = (node: LabNode, ...args: string[]) => run('ip', ['netns', 'exec', node.ns, 'iptables', ...args])
 
   const lab: NetLab = {
+    devicePrefix: bridge,
     hostIp,
     nodes,
     spawn(node, command, args, options = {}) {

@@ -67,5 +67,6 @@ describe('network namespace lab (partition fixture)', () => {
     lab = undefined
     const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     for (const ns of names) expect(left).not.toContain(ns)
+    expect(execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })).not.toContain(l.devicePrefix)
   })
 })
