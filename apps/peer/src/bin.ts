@@ -16,6 +16,8 @@ Usage: pinmesh [global options] <command>
 Commands:
   init          write service.json (fresh cluster secret), identity.json and peerstore
   daemon        run the peer (REST API on 127.0.0.1:9094, cluster on tcp/9096, embedded IPFS node)
+  follow <maddr> run a follower of the cluster of that peer: reads the pinset, pins what is
+                allocated to everyone, refuses writes (writes follower_mode into service.json)
   state         export, import or clean up the pinset of a stopped peer (pinmesh state help)
   version       print the version
 
@@ -83,21 +85,12 @@ async function main(argv: string[]): Promise<number> {
       await initConfig(path, { force: values.force ?? false, peers: list(values.peers), log: (line) => process.stderr.write(`${line}\n`) })
       return 0
     }
-    case 'daemon': {
-      const logger = createLogger()
-      // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
-      const { startDaemon } = await import('./daemon.js')
-      const daemon = await startDaemon({ path, logger, bootstrap: list(values.bootstrap), noTrust: values['no-trust'] ?? false })
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: string) => {
-          logger.info({ signal }, 'signal received')
-          void daemon.stop().then(resolve)
-        }
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
-        process.once('SIGHUP', onSignal)
-      })
-      return 0
+    case 'daemon':
+      return runDaemon(path, list(values.bootstrap), values['no-trust'] ?? false)
+    case 'follow': {
+      const { prepareFollower } = await import('./follow.js')
+      await prepareFollower(path, positionals[1], (line) => process.stderr.write(`${line}\n`))
+      return runDaemon(path, [positionals[1] as string, ...list(values.bootstrap)], values['no-trust'] ?? false)
     }
     case 'state':
       return runStateCommand(argv.slice(at + 1), path, process)
@@ -105,6 +98,23 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pinmesh: unknown command ${JSON.stringify(command)}\n\n${HELP}`)
       return 1
   }
+}
+
+async function runDaemon(path: string, bootstrap: string[], noTrust: boolean): Promise<number> {
+  const logger = createLogger()
+  // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
+  const { startDaemon } = await import('./daemon.js')
+  const daemon = await startDaemon({ path, logger, bootstrap, noTrust })
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, 'signal received')
+      void daemon.stop().then(resolve)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    process.once('SIGHUP', onSignal)
+  })
+  return 0
 }
 
 main(process.argv.slice(2)).then(
