@@ -129,14 +129,14 @@ describe('pinmesh state (real CLI, real LevelDB)', () => {
   it('export → cleanup → import is a no-op: the same export bytes', async () => {
     const dir = join(work, 'roundtrip')
     const source = join(work, 'roundtrip-source.ndjson')
-    const lines = await exportLines(2000, 'roundtrip')
+    const lines = await exportLines(1000, 'roundtrip')
     await writeFile(source, `${lines.join('\n')}\n`)
     expect((await runPinmesh(['-c', dir, 'state', 'import', '-f', source])).code).toBe(0)
 
     const a = join(work, 'roundtrip-a.ndjson')
     const exported = await runPinmesh(['-c', dir, 'state', 'export', '-f', a])
     expect(exported.code, exported.stderr).toBe(0)
-    expect(exported.stderr).toContain(`exported 2000 pins to ${a}`)
+    expect(exported.stderr).toContain(`exported 1000 pins to ${a}`)
     const first = await readFile(a, 'utf8')
     expect(sorted(first)).toEqual([...lines].sort())
 
@@ -157,7 +157,7 @@ describe('pinmesh state (real CLI, real LevelDB)', () => {
     expect((await runPinmesh(['-c', dir, 'state', 'import', '-f', seedFile])).code).toBe(0)
     const baseline = await exportText(dir)
 
-    const good = await exportLines(600, 'after')
+    const good = await exportLines(500, 'after')
     const cases: Array<{ bad: string; message: RegExp }> = [
       { bad: '{"cid":"QmNotACid","name":"x"}', message: /line 401: invalid pin: cid: error decoding Cid/ },
       { bad: '{"cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "name": }', message: /line 401: malformed JSON/ },
