@@ -57,10 +57,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerProcess>
         PINMESH_LOG_FORMAT: 'json',
         CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${apiPort}`,
         CLUSTER_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
-        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${proxyPort}`,
-        CLUSTER_EMBEDDED_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
         // Tests do not multicast unless they test mDNS (other suites run on this machine).
         CLUSTER_MDNSINTERVAL: '0s',
+        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${proxyPort}`,
+        CLUSTER_EMBEDDED_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

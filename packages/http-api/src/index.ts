@@ -13,6 +13,7 @@
  * await api.close()
  * ```
  */
+
 export { addResponse, parseAddQuery, queryBool, registerAddRoute } from './add.js'
 export { authenticate } from './auth.js'
 export { type BulkPinError, type BulkPinResult, bulkPin } from './bulk.js'
@@ -35,7 +36,7 @@ export { apiError, errorResponse, errorStatus, HttpError } from './errors.js'
 export { signToken, verifyToken } from './jwt.js'
 export { type ClusterMetricSources, createMetricsApp, registerClusterMetrics } from './metrics.js'
 export { isMultipart, multipartEntries } from './multipart.js'
-export { ndjson } from './ndjson.js'
+export { type NdjsonOptions, ndjson } from './ndjson.js'
 export { createPinSvcApi, type PinSvcApiInit, type PinSvcStatusObject, pinSvcStatus } from './pinsvc.js'
 export { createIpfsProxy, type IpfsProxyInit } from './proxy.js'
 export { IPFSPROXY_DEFAULTS, type IpfsProxyConfig, parseIpfsProxyConfig } from './proxy-config.js'
