@@ -1,9 +1,8 @@
 /**
- * Two real peers with embedded IPFS nodes in one cluster: content added on A ends up pinned in
- * B's node, fetched over the network from A's node (the peers connect their IPFS nodes to each
- * other as upstream does with swarm connect); a pin made through A's IPFS proxy is a cluster pin
- * B sees and pins. (Allocation to B only needs the balanced allocator of the orchestration
- * branch; with today's pin-everywhere default both peers pin.)
+ * Two real peers with embedded IPFS nodes in one cluster: content added on A and allocated to B
+ * only ends up pinned in B's node, fetched over the network from A's node (the peers connect
+ * their IPFS nodes to each other as upstream does with swarm connect), and A does not pin it; a
+ * pin made through A's IPFS proxy is a cluster pin B sees and pins.
  */
 import { rm } from 'node:fs/promises'
 import { decodeGlobalPinInfo, parseJson } from '@pinmesh/interface'
@@ -42,13 +41,17 @@ describe('two peers with embedded IPFS nodes', () => {
     for (const p of cluster?.peers ?? []) await rm(p.dir, { recursive: true, force: true })
   })
 
-  it('content added on A is pinned in B, fetched from A over the network', async () => {
-    const res = await postUpload(`${a.api}/add`, [{ path: 'shared.bin', content: pseudoRandom(3 * 1024 * 1024, Date.now() % 100_000) }])
-    const [root] = await ndjsonLines<{ cid: string }>(res)
+  it('content added on A and allocated to B only is pinned in B, fetched from A over the network', async () => {
+    const bId = cluster.ids[1] as string
+    const res = await postUpload(`${a.api}/add?replication-min=1&replication-max=1&user-allocations=${bId}`, [
+      { path: 'shared.bin', content: pseudoRandom(3 * 1024 * 1024, Date.now() % 100_000) },
+    ])
+    const [root] = await ndjsonLines<{ cid: string; allocations: string[] }>(res)
     const cid = root?.cid as string
     expect(cid).toMatch(/^Qm/)
+    expect(root?.allocations).toEqual([bId])
     await waitFor(async () => (await localStatus(b, cid)) === 'pinned', { timeout: 60_000, message: "B's node to pin the content added on A" })
-    expect(await localStatus(a, cid)).toBe('pinned')
+    expect(await localStatus(a, cid)).toBe('remote')
   })
 
   it("a pin through A's IPFS proxy is a cluster pin that B sees and pins", async () => {
