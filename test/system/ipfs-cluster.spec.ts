@@ -4,7 +4,7 @@
  * their IPFS nodes to each other as upstream does with swarm connect), and A does not pin it; a
  * pin made through A's IPFS proxy is a cluster pin B sees and pins.
  */
-import { rm } from 'node:fs/promises'
+import { rm, statfs } from 'node:fs/promises'
 import { decodeGlobalPinInfo, parseJson } from '@pinmesh/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ndjsonLines, postUpload, pseudoRandom } from '../helpers/multipart.js'
@@ -63,5 +63,16 @@ describe('two peers with embedded IPFS nodes', () => {
     expect(await pinned.json()).toEqual({ Pins: [cid] })
     await waitFor(() => inPinset(b, cid), { timeout: 20_000, message: 'the proxy pin in B’s view of the pinset' })
     await waitFor(async () => (await localStatus(b, cid)) === 'pinned', { timeout: 60_000, message: "B's node to pin it" })
+  })
+
+  it("repo/stat through either peer's proxy sums both peers' IPFS repositories", async () => {
+    const stat = async (p: PeerProcess) =>
+      (await (await fetch(`${p.proxy}/api/v0/repo/stat`, { method: 'POST' })).json()) as { RepoSize: number; StorageMax: number; NumObjects: number }
+    const [fromA, fromB] = [await stat(a), await stat(b)]
+    expect(fromA.NumObjects).toBe(fromB.NumObjects)
+    // each embedded node reports its repository plus the free disk space as StorageMax; both
+    // live on this disk, so the sum is about twice the free space
+    const fs = await statfs(a.dir)
+    expect(fromA.StorageMax).toBeGreaterThan(1.5 * fs.bavail * fs.bsize)
   })
 })
