@@ -76,3 +76,31 @@ describe('two peers with embedded IPFS nodes', () => {
     expect(fromA.StorageMax).toBeGreaterThan(1.5 * fs.bavail * fs.bsize)
   })
 })
+
+describe('two peers whose IPFS nodes are not connected by the swarm connector', () => {
+  let cluster: TestCluster
+
+  beforeAll(async () => {
+    cluster = await createTestCluster({ peers: 2, env: { ...FAST, CLUSTER_EMBEDDED_CONNECTSWARMSDELAY: '0s' } })
+    const a = cluster.peers[0] as PeerProcess
+    await waitFor(async () => ((await (await fetch(`${a.api}/id`)).json()) as { cluster_peers: string[] }).cluster_peers.length === 2, {
+      timeout: 30_000,
+      message: 'both peers in the peerset',
+    })
+  })
+
+  afterAll(async () => {
+    await cluster?.destroy()
+    for (const p of cluster?.peers ?? []) await rm(p.dir, { recursive: true, force: true })
+  })
+
+  it("B's tracker reaches A's node through the pin's origins, set by /add", async () => {
+    const [a, b] = cluster.peers as [PeerProcess, PeerProcess]
+    const bId = cluster.ids[1] as string
+    const res = await postUpload(`${a.api}/add?replication-min=1&replication-max=1&user-allocations=${bId}`, [
+      { path: 'origins.bin', content: pseudoRandom(1024 * 1024, (Date.now() % 100_000) + 7) },
+    ])
+    const [root] = await ndjsonLines<{ cid: string }>(res)
+    await waitFor(async () => (await localStatus(b, root?.cid as string)) === 'pinned', { timeout: 60_000, message: "B's node to pin via the origins" })
+  })
+})
