@@ -5,7 +5,6 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
 import {
   Cluster,
   createHost,
@@ -18,15 +17,15 @@ import {
   RemovedPeers,
   registerMembershipMetrics,
 } from '@pinmesh/core'
-import { type MetricsConfig, type PinSvcApiConfig, type RestApiConfig, startHttpApis } from '@pinmesh/http-api'
-import { InvalidConfigError } from '@pinmesh/interface'
+import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { createHeliaConnector } from '@pinmesh/ipfs-connector'
+import { InvalidConfigError } from '@pinmesh/interface'
 import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
-import { createPinset } from '@pinmesh/pinset'
+import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
 import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
-import { clusterName, trustedPeers } from './config/sections-read.js'
+import { clusterName, restListenAddress, trustedPeers } from './config/sections-read.js'
 import { acquireLock } from './lock.js'
 
 export interface DaemonOptions {
@@ -66,11 +65,12 @@ function checkBootstrapAddress(addr: string, i: number): void {
   } catch {
     ok = false
   }
-  if (!ok)
+  if (!ok) {
     throw new InvalidConfigError(
       `--bootstrap[${i}]`,
       `must be a multiaddress ending in /p2p/<peer id>, such as /ip4/192.0.2.1/tcp/9096/p2p/12D3KooW…, got ${JSON.stringify(addr)}`,
     )
+  }
 }
 
 async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }): Promise<RunningDaemon> {
@@ -78,6 +78,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const config = await loadConfig(path, process.env, (line) => logger.info(line))
   const cfg = config.cluster
   const peername = cfg.peername
+  const restAddr = restListenAddress(config.components)
   const pubsubmon = config.components['monitor.pubsubmon'] as { check_interval: number }
 
   const identity = await loadOrCreateIdentity(path, process.env)
@@ -93,7 +94,8 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const policy = createTrustPolicy(trustedPeers(config.components), removed)
   const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
 
-  const pinset = await createPinset({ path: join(path, 'pinset') })
+  const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
+  const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
   await ipfs.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
@@ -135,18 +137,14 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     knownMembers = n
   }, 2000)
 
-  const components = config.components
   const apis = await startHttpApis({
     cluster,
     logger,
     baseDir: path,
-    ...(components['api.restapi'] !== undefined ? { rest: components['api.restapi'] as RestApiConfig } : {}),
-    // Absent section: the API decides from CLUSTER_PINSVCAPI_* (off unless its address is set).
-    ...(components['api.pinsvcapi'] !== undefined ? { pinsvc: components['api.pinsvcapi'] as PinSvcApiConfig } : {}),
-    ...(components['observations.metrics'] !== undefined ? { metrics: components['observations.metrics'] as MetricsConfig } : {}),
     sources: { pinCount: () => pinset.size() },
+    ...httpApiConfigs(config.json, process.env),
   })
-  logger.info({ id: identity.id, peername, api: apis.rest.urls, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
+  logger.info({ id: identity.id, peername, api: restAddr, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
 
   let stopping: Promise<void> | undefined
   return {
@@ -169,5 +167,26 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
       })()
       return stopping
     },
+  }
+}
+
+/**
+ * The HTTP APIs' sections as loaded (after the loader's env overrides) plus the env keys only the
+ * API package knows (e.g. `CLUSTER_RESTAPI_SSLCERTFILE`, absent from the default file). The
+ * Pinning Services API runs only when its section or its listen variable is present (as upstream
+ * starts an API only when its section exists).
+ */
+function httpApiConfigs(json: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const sub = (section: string, component: string): Record<string, unknown> | undefined => {
+    const s = json[section] as Record<string, unknown> | undefined
+    const v = s?.[component]
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined
+  }
+  const pinsvc = sub('api', 'pinsvcapi')
+  const pinsvcEnv = envOverrides('PINSVCAPI', env)
+  return {
+    rest: parseRestApiConfig({ ...sub('api', 'restapi'), ...envOverrides('RESTAPI', env) }),
+    pinsvc: pinsvc !== undefined || pinsvcEnv.http_listen_multiaddress !== undefined ? parsePinSvcApiConfig({ ...pinsvc, ...pinsvcEnv }) : null,
+    metrics: parseMetricsConfig({ ...sub('observations', 'metrics'), ...envOverrides('METRICS', env) }),
   }
 }

@@ -18,7 +18,7 @@ export function defaultServiceJson(options: { peername?: string; secret?: string
       crdt: {
         cluster_name: 'ipfs-cluster',
         trusted_peers: options.trustedPeers ?? ['*'],
-        batching: { max_batch_size: 0, max_batch_age: '0s' },
+        batching: { max_batch_size: 1000, max_batch_age: '20ms', max_queue_size: 50000 },
         repair_interval: '1h0m0s',
       },
     },

@@ -1,0 +1,91 @@
+/**
+ * One benchmark peer in its own process: a libp2p host on loopback with gossipsub and a
+ * pinset. Reads JSON commands on stdin, prints JSON events on stdout (see cluster.ts).
+ */
+import { createInterface } from 'node:readline'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { createPinset } from '../src/index.js'
+import { logger, pinFor } from './util.js'
+
+const opts = JSON.parse(process.argv[2] as string) as { dir: string; cluster: string; batchAge: number }
+const host = await createLibp2p({
+  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) },
+})
+const loadStart = performance.now()
+const pinset = await createPinset(
+  {
+    path: opts.dir,
+    cluster_name: opts.cluster,
+    digest_interval: 1000,
+    batching: { max_batch_size: 5000, max_batch_age: opts.batchAge, max_queue_size: 200_000 },
+  },
+  { libp2p: host, logger },
+)
+const emit = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`)
+emit({ event: 'ready', id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String), loadMs: performance.now() - loadStart, size: await pinset.size() })
+
+const latencies: number[] = []
+let latencyWanted = 0
+pinset.addEventListener('change', (e) => {
+  if (e.detail.type === 'removed' || !e.detail.pin.name.startsWith('lat:')) return
+  latencies.push(performance.timeOrigin + performance.now() - Number(e.detail.pin.name.slice(4)))
+  if (latencies.length === latencyWanted) emit({ event: 'latencies', values: latencies })
+})
+
+async function poll(check: () => Promise<boolean>, every: number): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, every))
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const cmd = JSON.parse(line) as Record<string, unknown> & { cmd: string }
+  if (cmd.cmd === 'dial') {
+    for (const a of cmd.addrs as string[]) await host.dial(multiaddr(a))
+    emit({ event: 'dialed' })
+  } else if (cmd.cmd === 'subscribers') {
+    const topic = pinset.internals.gossip?.topic ?? ''
+    await poll(async () => host.services.pubsub.getSubscribers(topic).length >= (cmd.n as number), 50)
+    emit({ event: 'subscribers' })
+  } else if (cmd.cmd === 'write') {
+    const t0 = Date.now()
+    const count = cmd.count as number
+    const window = 20_000
+    for (let at = 0; at < count; at += window) {
+      const writes: Promise<void>[] = []
+      for (let i = at; i < Math.min(count, at + window); i++) writes.push(pinset.put(pinFor(i)))
+      await Promise.all(writes)
+    }
+    emit({ event: 'written', t0, t1: Date.now() })
+  } else if (cmd.cmd === 'expect') {
+    await poll(async () => (await pinset.size()) >= (cmd.count as number), 20)
+    emit({ event: 'reached', t: Date.now() })
+  } else if (cmd.cmd === 'trickle') {
+    for (let i = 0; i < (cmd.count as number); i++) {
+      await new Promise((r) => setTimeout(r, cmd.interval as number))
+      void pinset.put({ ...pinFor(i, 'lat'), name: `lat:${performance.timeOrigin + performance.now()}` })
+    }
+    emit({ event: 'trickled' })
+  } else if (cmd.cmd === 'latencies') {
+    latencyWanted = cmd.count as number
+    if (latencies.length >= latencyWanted) emit({ event: 'latencies', values: latencies })
+  } else if (cmd.cmd === 'digest') {
+    emit({ event: 'digest', digest: await pinset.digest(), size: await pinset.size() })
+  } else if (cmd.cmd === 'waitDigest') {
+    await poll(async () => (await pinset.digest()) === cmd.digest, 100)
+    emit({ event: 'digestReached', t: Date.now(), size: await pinset.size(), heap: process.memoryUsage().heapUsed })
+  } else if (cmd.cmd === 'stop') {
+    await pinset.close()
+    await host.stop()
+    emit({ event: 'stopped' })
+    process.exit(0)
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Replication across three peer processes on loopback: writes on A, time until B and C hold
+ * every pin; then propagation latency at light load (one pin every 50 ms).
+ */
+import { rm } from 'node:fs/promises'
+import { startPeer, stopAll } from './cluster.js'
+import { arg, percentile, report, tempDir } from './util.js'
+
+const total = arg('pins', 200_000)
+const batchAge = arg('batch-age', 20)
+const cluster = `bench-${process.pid}`
+const dirs = [await tempDir(), await tempDir(), await tempDir()]
+const [a, b, c] = await Promise.all(dirs.map((dir) => startPeer({ dir, cluster, batchAge })))
+if (a === undefined || b === undefined || c === undefined) throw new Error('peers did not start')
+b.send({ cmd: 'dial', addrs: a.addrs })
+c.send({ cmd: 'dial', addrs: [...a.addrs, ...b.addrs] })
+await Promise.all([b.next('dialed'), c.next('dialed')])
+for (const p of [a, b, c]) p.send({ cmd: 'subscribers', n: 2 })
+await Promise.all([a, b, c].map((p) => p.next('subscribers', 30_000)))
+
+b.send({ cmd: 'expect', count: total })
+c.send({ cmd: 'expect', count: total })
+a.send({ cmd: 'write', count: total })
+const written = await a.next('written')
+const [rb, rc] = await Promise.all([b.next('reached'), c.next('reached')])
+const t0 = written.t0 as number
+const last = Math.max(rb.t as number, rc.t as number)
+report(
+  'replication A -> B and C (3 processes)',
+  `${Math.round(total / ((last - t0) / 1000))} pins/s`,
+  `${total} pins written on A (${Math.round(total / (((written.t1 as number) - t0) / 1000))} pins/s acknowledged), all on B and C after ${((last - t0) / 1000).toFixed(1)} s`,
+)
+
+const n = 200
+b.send({ cmd: 'latencies', count: n })
+a.send({ cmd: 'trickle', count: n, interval: 50 })
+const lat = ((await b.next('latencies')).values as number[]).sort((x, y) => x - y)
+report(
+  'propagation latency at light load, p50 / p99',
+  `${percentile(lat, 50).toFixed(1)} ms / ${percentile(lat, 99).toFixed(1)} ms`,
+  `${n} puts on A one every 50 ms, seen by B's change event; max_batch_age ${batchAge} ms`,
+)
+await stopAll([a, b, c])
+await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))

@@ -1,0 +1,198 @@
+/**
+ * `ShardedPinset`: the `Pinset` contract over sharded Yjs docs with group commit and
+ * durable y-leveldb persistence. Networking (gossip, sync) plugs in through `onCommit` and
+ * `applyRemote`; without it the pinset runs local-only.
+ */
+import type { AbortOptions, Pin, Pinset, PinsetChange } from '@pinmesh/interface'
+import { ClosedError } from '@pinmesh/interface'
+import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import { Batcher, type StagedWrite } from './batcher.js'
+import { decodeValue, encodeValue, locate } from './codec.js'
+import type { PinsetConfig } from './config.js'
+import { LOCAL, REMOTE, Shards } from './shards.js'
+import { ShardStore } from './store.js'
+import type { ShardUpdate } from './wire.js'
+import { validateUpdate, WireError } from './wire.js'
+
+/** Largest sum of value bytes in one shard transaction, so an update fits a gossip message. */
+const MAX_TX_BYTES = 512 * 1024
+
+export class ShardedPinset implements Pinset {
+  private closed = false
+  private readonly events = new EventTarget()
+  private listeners = 0
+  /** Called after every durable local commit with the shard updates it produced. */
+  onCommit: ((updates: ShardUpdate[]) => void) | undefined
+  readonly batcher: Batcher
+
+  private constructor(
+    readonly config: PinsetConfig,
+    readonly store: ShardStore,
+    readonly shards: Shards,
+    readonly log: Logger,
+  ) {
+    this.batcher = new Batcher(config.batching, (writes) => this.commit(writes))
+  }
+
+  static async open(config: PinsetConfig, logger: Logger): Promise<ShardedPinset> {
+    const store = await ShardStore.open(config.path, config.shards)
+    const docs: Y.Doc[] = []
+    try {
+      for (let i = 0; i < config.shards; i++) docs.push(await store.load(i))
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    let self: ShardedPinset | undefined
+    const shards = new Shards(
+      docs,
+      (change) => self?.dispatch(change),
+      () => (self?.listeners ?? 0) > 0,
+    )
+    self = new ShardedPinset(config, store, shards, logger)
+    logger.info({ path: config.path, shards: config.shards }, 'pinset opened')
+    return self
+  }
+
+  private dispatch(change: PinsetChange): void {
+    this.events.dispatchEvent(new CustomEvent('change', { detail: change }))
+  }
+
+  private async commit(writes: StagedWrite[]): Promise<void> {
+    const byShard = new Map<number, StagedWrite[]>()
+    for (const w of writes) {
+      const list = byShard.get(w.shard)
+      if (list === undefined) byShard.set(w.shard, [w])
+      else list.push(w)
+    }
+    const updates: ShardUpdate[] = []
+    for (const [i, list] of byShard) {
+      const { doc, map } = this.shards.shard(i)
+      const capture = (update: Uint8Array, origin: unknown) => {
+        if (origin === LOCAL) updates.push({ shard: i, update })
+      }
+      doc.on('update', capture)
+      try {
+        let at = 0
+        while (at < list.length) {
+          doc.transact(() => {
+            let bytes = 0
+            while (at < list.length && bytes < MAX_TX_BYTES) {
+              const w = list[at++] as StagedWrite
+              const current = map.get(w.cid)
+              if (w.value === null) {
+                if (current !== undefined) map.delete(w.cid)
+              } else if (current !== w.value) {
+                map.set(w.cid, w.value)
+                bytes += w.value.length + w.cid.length
+              }
+            }
+          }, LOCAL)
+        }
+      } finally {
+        doc.off('update', capture)
+      }
+    }
+    await this.store.append(updates)
+    if (updates.length > 0) this.onCommit?.(updates)
+  }
+
+  /**
+   * Validates and applies shard updates from another peer, then persists them. Throws
+   * `WireError` (nothing applied) when any update is malformed.
+   */
+  async applyRemote(updates: ShardUpdate[], via: 'gossip' | 'sync'): Promise<void> {
+    if (this.closed) return
+    for (const u of updates) validateUpdate(u.update)
+    for (const u of updates) {
+      try {
+        Y.applyUpdate(this.shards.shard(u.shard).doc, u.update, REMOTE)
+      } catch (err) {
+        this.log.warn({ err, shard: u.shard, via }, 'could not apply a validated remote update')
+        throw new WireError('update-apply')
+      }
+    }
+    await this.store.append(updates)
+  }
+
+  async ready(): Promise<void> {}
+
+  private check(): void {
+    if (this.closed) throw new ClosedError('pinset is closed')
+  }
+
+  async put(pin: Pin, options?: AbortOptions): Promise<void> {
+    this.check()
+    options?.signal?.throwIfAborted()
+    const { key, shard } = locate(pin.cid, this.config.shards)
+    await this.batcher.stage({ cid: key, shard, value: encodeValue(pin) })
+  }
+
+  async remove(cid: string, options?: AbortOptions): Promise<void> {
+    this.check()
+    options?.signal?.throwIfAborted()
+    const { key, shard } = locate(cid, this.config.shards)
+    await this.batcher.stage({ cid: key, shard, value: null })
+  }
+
+  private raw(cid: string): { key: string; value: string | undefined } | undefined {
+    try {
+      const { key, shard } = locate(cid, this.config.shards)
+      return { key, value: this.shards.shard(shard).map.get(key) }
+    } catch {
+      return undefined
+    }
+  }
+
+  async get(cid: string): Promise<Pin | undefined> {
+    const found = this.raw(cid)
+    return found?.value === undefined ? undefined : decodeValue(found.key, found.value)
+  }
+
+  async has(cid: string): Promise<boolean> {
+    return this.raw(cid)?.value !== undefined
+  }
+
+  async *list(options?: AbortOptions): AsyncIterable<Pin> {
+    for (const shard of this.shards.list) {
+      // Snapshot the keys of one shard at a time so concurrent writes don't break iteration.
+      const entries = [...shard.map.entries()]
+      for (const [cid, value] of entries) {
+        options?.signal?.throwIfAborted()
+        yield decodeValue(cid, value)
+      }
+    }
+  }
+
+  async size(): Promise<number> {
+    return this.shards.size()
+  }
+
+  async digest(): Promise<string> {
+    return Buffer.from(this.shards.rootHash()).toString('hex')
+  }
+
+  addEventListener(type: 'change', listener: (event: CustomEvent<PinsetChange>) => void): void {
+    this.listeners++
+    this.events.addEventListener(type, listener as (event: Event) => void)
+  }
+
+  removeEventListener(type: 'change', listener: (event: CustomEvent<PinsetChange>) => void): void {
+    this.listeners = Math.max(0, this.listeners - 1)
+    this.events.removeEventListener(type, listener as (event: Event) => void)
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.batcher.flush()
+    this.closed = true
+    await this.store.close()
+    this.shards.destroy()
+    this.log.info('pinset closed')
+  }
+}
