@@ -5,6 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { serve } from '@hono/node-server'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   Cluster,
   createHost,
@@ -16,9 +18,9 @@ import {
   Membership,
   RemovedPeers,
   registerMembershipMetrics,
+  startIpfsSwarmConnector,
 } from '@pinmesh/core'
-import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
-import { createHeliaConnector } from '@pinmesh/ipfs-connector'
+import { createIpfsProxy, envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { InvalidConfigError } from '@pinmesh/interface'
 import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
 import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
@@ -26,6 +28,8 @@ import { createPinTracker } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
 import { clusterName, restListenAddress, trustedPeers } from './config/sections-read.js'
+import { createIpfs, proxyConfig } from './ipfs.js'
+import { httpListenAddress } from './listen.js'
 import { acquireLock } from './lock.js'
 
 export interface DaemonOptions {
@@ -96,8 +100,10 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
 
   const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
   const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
-  const ipfs = await createHeliaConnector({ path: join(path, 'ipfs') })
-  await ipfs.start()
+  const ipfsSetup = await createIpfs(path, logger)
+  const { ipfs } = ipfsSetup
+  const proxy = proxyConfig(ipfsSetup)
+  await ipfsSetup.start()
   const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
   await tracker.start()
   const cluster = new Cluster(
@@ -144,23 +150,46 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     sources: { pinCount: () => pinset.size() },
     ...httpApiConfigs(config.json, process.env),
   })
-  logger.info({ id: identity.id, peername, api: restAddr, listen: libp2p.getMultiaddrs().map(String) }, 'pinmesh peer ready')
+  const proxyAddr = httpListenAddress(proxy.config.listen_multiaddress, 'api.ipfsproxy.listen_multiaddress')
+  const proxyApp = createIpfsProxy({ cluster, ipfs, ...(proxy.kuboUrl ? { kuboUrl: proxy.kuboUrl } : {}), logger: logger.child({ component: 'ipfsproxy' }) })
+  const proxyServer = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: proxyApp.fetch, hostname: proxyAddr.hostname, port: proxyAddr.port }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const swarm = startIpfsSwarmConnector(
+    { delay: ipfsSetup.connectSwarmsDelay, interval: ipfsSetup.connectSwarmsDelay > 0 ? 60_000 : 0 },
+    {
+      ipfs,
+      async peerIpfsAddresses(signal) {
+        const addrs: string[] = []
+        for await (const peer of cluster.peers({ signal })) if (peer.id !== identity.id) addrs.push(...(peer.ipfs.addresses ?? []))
+        return addrs
+      },
+      logger: logger.child({ component: 'ipfs-swarm' }),
+    },
+  )
+  logger.info(
+    { id: identity.id, peername, api: restAddr, proxy: proxy.config.listen_multiaddress, ipfs: ipfsSetup.kind, listen: libp2p.getMultiaddrs().map(String) },
+    'pinmesh peer ready',
+  )
 
   let stopping: Promise<void> | undefined
   return {
     stop() {
       stopping ??= (async () => {
         logger.info('stopping')
+        swarm.stop()
         clearInterval(saveTimer)
         clearTimeout(republish)
         await apis.close()
+        await new Promise<void>((resolve) => proxyServer.close(() => resolve()))
         await connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
         await connector.stop()
         await monitor.stop()
         await rpcServer.stop()
         await tracker.stop()
         await pinset.close()
-        await ipfs.stop()
+        await ipfsSetup.stop()
         await libp2p.stop()
         await lock.release()
         logger.info('stopped')

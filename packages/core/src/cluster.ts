@@ -8,12 +8,16 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
+  AddedOutput,
   Alert,
+  ClusterAddOptions,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
+  IpfsAddEntry,
   IpfsConnector,
+  IpfsRepoStat,
   Metric,
   Monitor,
   Pin,
@@ -29,7 +33,6 @@ import {
   InvalidArgumentError,
   mergePinInfo,
   NotEnoughPeersError,
-  NotImplementedError,
   newPin,
   PinNotFoundError,
   parseCid,
@@ -38,7 +41,9 @@ import {
   ZERO_TIME,
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
+import { addContent } from './add.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
+import { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
 import type { Membership } from './membership.js'
 import type { RpcClient } from './rpc/client.js'
 import type { RpcHandlers } from './rpc/server.js'
@@ -180,11 +185,17 @@ export class Cluster implements ClusterApi {
     return pin
   }
 
-  async resolve(path: string): Promise<string> {
-    const m = /^\/ipfs\/([^/]+)\/?$/.exec(path)
-    if (m === null) throw new NotImplementedError('resolving IPFS paths with sub-paths arrives with the IPFS connector')
-    parseCid(m[1] as string)
-    return m[1] as string
+  async resolve(path: string, options?: AbortOptions): Promise<string> {
+    return resolveIpfsPath(this.c.ipfs, path, options)
+  }
+
+  add(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+    const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
+    return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
+  }
+
+  ipfsRepoStat(options?: AbortOptions): Promise<IpfsRepoStat> {
+    return localRepoStat(this.c.ipfs, options)
   }
 
   async unpin(cid: string): Promise<Pin> {
@@ -267,13 +278,7 @@ export class Cluster implements ClusterApi {
   }
 
   async repoGcLocal(options?: AbortOptions): Promise<RepoGC> {
-    const keys: RepoGC['keys'] = []
-    try {
-      for await (const k of this.c.ipfs.repoGc(options)) keys.push(k.error ? { key: k.key, error: k.error } : { key: k.key })
-    } catch (err) {
-      return { peer: this.peerId, peername: this.config.peername, keys, error: (err as Error).message }
-    }
-    return { peer: this.peerId, peername: this.config.peername, keys }
+    return repoGcLocal(this.c.ipfs, this.peerId, this.config.peername, options)
   }
 
   metricNames(): string[] {

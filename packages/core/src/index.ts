@@ -15,12 +15,20 @@
  * await createRpcServer(..., { libp2p, handlers: cluster.rpcHandlers(), policy, logger }).start()
  * ```
  */
+export { type AddComponents, addContent, localIpfsOrigins } from './add.js'
 export { Cluster, type ClusterComponents, type ClusterConfig, validateReplication } from './cluster.js'
 export { CLUSTER_DEFAULTS, type ClusterSectionConfig, decodeSecret, generateSecret, parseClusterConfig } from './config/cluster-config.js'
 export { ConfigReader } from './config/reader.js'
 export { globalPinInfo, globalPinInfos, syntheticInfo } from './global-status.js'
 export { type ClusterHost, createHost, DHT_PROTOCOL, type HostComponents, type HostConfig, MDNS_SERVICE_TAG } from './host.js'
 export { type Identity, identityFromKey, loadOrCreateIdentity } from './identity.js'
+export { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
+export {
+  type IpfsSwarmConnector,
+  type IpfsSwarmConnectorComponents,
+  type IpfsSwarmConnectorConfig,
+  startIpfsSwarmConnector,
+} from './ipfs-swarm.js'
 export { Membership, type MembershipComponents, type MembershipEvents, PEERSET_METRIC } from './membership.js'
 export { type MembershipMetricsSource, registerMembershipMetrics } from './membership-metrics.js'
 export { createPeerConnector, PeerConnector, type PeerConnectorConfig } from './peer-connector.js'

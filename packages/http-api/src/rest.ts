@@ -19,6 +19,7 @@ import {
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
+import { registerAddRoute } from './add.js'
 import { issueToken } from './auth.js'
 import { bulkPin, encodeBulkResult } from './bulk.js'
 import { installPipeline, readJsonBody, sendJson } from './common.js'
@@ -228,5 +229,6 @@ export function createRestApi(init: RestApiInit): Hono {
   app.get('/monitor/metrics', (c) => sendJson(c, cluster.metricNames()))
   app.post('/token', (c) => issueToken(c, creds, apiError))
   app.get('/health', (c) => c.body(null, 204))
+  registerAddRoute(app, { cluster })
   return app
 }

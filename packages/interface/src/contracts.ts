@@ -68,6 +68,10 @@ export interface IpfsPinOptions extends AbortOptions {
   /** -1 recursive, 0 direct, N>0 depth-limited. Defaults to -1. */
   maxDepth?: number
   onProgress?(progress: IpfsPinProgress): void
+  /** Multiaddresses (with `/p2p/<id>`) of IPFS nodes that hold the content; up to 10 are dialled first, best effort. */
+  origins?: string[]
+  /** A CID pinned before that this pin replaces; the node may update that pin instead of pinning from scratch. */
+  pinUpdate?: string | null
 }
 
 export interface IpfsPinLsEntry {
@@ -88,7 +92,19 @@ export interface IpfsAddOptions extends AbortOptions {
   wrapWithDirectory?: boolean
   trickle?: boolean
   hashAlg?: string
+  /** `balanced` (default) or `trickle`. */
+  layout?: 'balanced' | 'trickle'
+  /** Include files whose names start with a dot when adding directories. */
+  hidden?: boolean
   onProgress?(name: string, bytes: number): void
+}
+
+/** Result of importing a CAR file into the node. */
+export interface IpfsDagImportResult {
+  roots: string[]
+  /** Number of blocks read and their total size in bytes. */
+  blocks: number
+  bytes: number
 }
 
 export interface IpfsAddEntry {
@@ -117,6 +133,10 @@ export interface IpfsConnector {
   /** Imports files; yields one entry per file/dir, the root last. */
   add(entries: AsyncIterable<IpfsAddEntry>, options?: IpfsAddOptions): AsyncIterable<{ path: string; cid: string; size: number }>
   swarmConnect(addr: string, options?: AbortOptions): Promise<void>
+  /** Imports the blocks of a CAR stream without pinning them. */
+  dagImport?(car: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<IpfsDagImportResult>
+  /** Resolves an IPFS path (`/ipfs/<cid>/a/b`) to the CID it points to. */
+  resolve?(path: string, options?: AbortOptions): Promise<string>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,5 +231,19 @@ export interface ClusterApi {
   metrics(name: string): Metric[]
   alerts(): Alert[]
   /** Adds content to the local IPFS node and pins it through the cluster. */
-  add?(entries: AsyncIterable<IpfsAddEntry>, options: PinOptions & IpfsAddOptions & { noPin?: boolean }): AsyncIterable<AddedOutput>
+  add?(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput>
+  /** Repository size and capacity of the IPFS nodes of the cluster, summed over reachable peers. */
+  ipfsRepoStat?(options?: AbortOptions): Promise<IpfsRepoStat>
+}
+
+/** Options of `ClusterApi.add` (reference §1.11): pin options plus how to build the DAG. */
+export interface ClusterAddOptions extends PinOptions, IpfsAddOptions {
+  /** `unixfs` (default) builds a UnixFS DAG; `car` imports exactly one CAR file with one root. */
+  format?: 'unixfs' | 'car'
+  /** Put blocks only into the local node but do not create a cluster pin. */
+  noPin?: boolean
+  /** Emit byte-progress events (`cid: null`). */
+  progress?: boolean
+  /** Keep the local peer among the allocations. */
+  local?: boolean
 }
