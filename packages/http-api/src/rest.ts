@@ -39,7 +39,7 @@ export interface RestApiInit {
   cluster: RestCluster
   /** Parsed `api.restapi`; defaults when absent. */
   config?: RestApiConfig
-  /** Concurrent pins of one bulk request (default 256). */
+  /** Concurrent pins of one bulk request (default 1000, the pinset's default max_batch_size). */
   bulkConcurrency?: number
   /** Access log at debug level (or `http_log_file`). */
   logger?: Logger
@@ -194,7 +194,7 @@ export function createRestApi(init: RestApiInit): Hono {
     const results = bulkPin(cluster, body, {
       maxBodyBytes: config.max_bulk_body_bytes,
       maxLineBytes: config.max_body_bytes,
-      concurrency: init.bulkConcurrency ?? 256,
+      concurrency: init.bulkConcurrency ?? 1000,
       signal: signal(c),
     })
     return ndjson(c, results, encodeBulkResult)
