@@ -172,6 +172,16 @@ if (bin === undefined) {
       const [out] = await ndjsonLines<{ cid: string }>(res)
       expect(await inPinset(kuboPeer, out?.cid as string)).toBe(false)
       expect((await kubo.cli(['block', 'stat', '--offline', out?.cid as string])).length).toBeGreaterThan(0)
+      await expect(kubo.cli(['pin', 'ls', out?.cid as string])).rejects.toThrow(/not pinned/)
+    })
+
+    it('a pin the cluster refuses fails the add and leaves nothing pinned in Kubo', async () => {
+      const content = `refused ${Date.now()}`
+      const res = await postUpload(`${kuboPeer.api}/add?replication-min=2&replication-max=2`, [{ path: 'r.txt', content }])
+      expect(res.status).toBe(500)
+      expect(((await res.json()) as { message: string }).message).toContain('not enough peers to allocate')
+      const cid = (await kubo.cli(['add', '-Q', '--only-hash'], content)).trim()
+      await expect(kubo.cli(['pin', 'ls', cid])).rejects.toThrow(/not pinned/)
     })
 
     it('progress=true streams byte progress lines before the result; stream-channels=false buffers an array', async () => {

@@ -5,7 +5,7 @@
  * Config sections may come from `service.json` (`sections`); `CLUSTER_*` variables override.
  */
 import { join } from 'node:path'
-import { parseIpfsProxyConfig } from '@pinmesh/http-api'
+import { IPFSPROXY_DEFAULTS, type IpfsProxyConfig, parseIpfsProxyConfig } from '@pinmesh/http-api'
 import type { IpfsConnector } from '@pinmesh/interface'
 import { createHeliaConnector, createKuboConnector, kuboApiUrl, parseEmbeddedIpfsConfig, parseIpfsHttpConfig } from '@pinmesh/ipfs-connector'
 import type { Logger } from 'pino'
@@ -50,6 +50,12 @@ export interface IpfsSections {
   ipfsproxy?: unknown
 }
 
+/** The IPFS-related sections of a loaded `service.json`. */
+export function ipfsSections(json: Record<string, unknown>): IpfsSections {
+  const connector = json.ipfs_connector as Record<string, unknown> | undefined
+  return { ipfshttp: connector?.ipfshttp, embedded: connector?.embedded, ipfsproxy: (json.api as Record<string, unknown> | undefined)?.ipfsproxy }
+}
+
 /** Builds the IPFS connector the configuration asks for. */
 export async function createIpfs(path: string, logger: Logger, env: NodeJS.ProcessEnv = process.env, sections: IpfsSections = {}): Promise<IpfsSetup> {
   const http = fromEnv(sections.ipfshttp, 'IPFSHTTP', IPFSHTTP_KEYS, env)
@@ -71,11 +77,15 @@ export async function createIpfs(path: string, logger: Logger, env: NodeJS.Proce
   return { ipfs: helia, kind: 'embedded', connectSwarmsDelay: config.connect_swarms_delay, start: () => helia.start(), stop: () => helia.stop() }
 }
 
-/** The proxy's config; its `node_multiaddress` defaults to the Kubo the connector uses. */
-export function proxyConfig(setup: IpfsSetup, env: NodeJS.ProcessEnv = process.env, section?: unknown) {
+/**
+ * The proxy's config. With Kubo it forwards to `api.ipfsproxy.node_multiaddress` when that is
+ * set to something other than the default, else to the Kubo the connector uses; with the
+ * embedded node there is no Kubo to forward to.
+ */
+export function proxyConfig(setup: IpfsSetup, env: NodeJS.ProcessEnv = process.env, section?: unknown): { config: IpfsProxyConfig; kuboUrl?: string } {
   const config = parseIpfsProxyConfig(fromEnv(section, 'IPFSPROXY', PROXY_KEYS, env), 'api.ipfsproxy')
-  const explicit =
-    env.CLUSTER_IPFSPROXY_NODEMULTIADDRESS !== undefined || (section as { node_multiaddress?: unknown } | undefined)?.node_multiaddress !== undefined
-  const kuboUrl = explicit ? kuboApiUrl(config.node_multiaddress, config.node_https, 'api.ipfsproxy.node_multiaddress') : setup.kuboUrl
+  if (setup.kuboUrl === undefined) return { config }
+  const custom = config.node_multiaddress !== IPFSPROXY_DEFAULTS.node_multiaddress || config.node_https
+  const kuboUrl = custom ? kuboApiUrl(config.node_multiaddress, config.node_https, 'api.ipfsproxy.node_multiaddress') : setup.kuboUrl
   return { config, kuboUrl }
 }

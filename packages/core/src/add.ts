@@ -11,7 +11,7 @@
  * events (`cid: null`) interleaved when asked for, and the root last, carrying its allocations.
  */
 import * as dagPb from '@ipld/dag-pb'
-import type { AddedOutput, ClusterAddOptions, IpfsAddEntry, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
+import type { AddedOutput, ClusterAddOptions, IpfsAddEntries, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
 import { InvalidArgumentError } from '@pinmesh/interface'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
@@ -87,7 +87,7 @@ async function unixfsSize(ipfs: IpfsConnector, cid: string, signal?: AbortSignal
 }
 
 /** Reads exactly one CAR file from the entries and imports it. */
-async function importCarEntry(c: AddComponents, entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): Promise<AddedOutput> {
+async function importCarEntry(c: AddComponents, entries: IpfsAddEntries, options: ClusterAddOptions): Promise<AddedOutput> {
   if (options.wrapWithDirectory) throw new InvalidArgumentError('cannot wrap a CAR file upload')
   if (c.ipfs.dagImport === undefined) throw new InvalidArgumentError('this IPFS node cannot import CAR files')
   let result: AddedOutput | undefined
@@ -127,7 +127,7 @@ function pinOptionsOf(options: ClusterAddOptions, origins: string[], peerId: str
 }
 
 /** Adds content and pins its root through the cluster; streams `AddedOutput`s, the root last. */
-export async function* addContent(c: AddComponents, entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+export async function* addContent(c: AddComponents, entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
   const format = options.format ?? 'unixfs'
   if (format !== 'unixfs' && format !== 'car') throw new InvalidArgumentError('format parameter is invalid')
   const out = channel<AddedOutput>()
@@ -141,6 +141,9 @@ export async function* addContent(c: AddComponents, entries: AsyncIterable<IpfsA
       let last: AddedOutput | undefined
       for await (const added of c.ipfs.add(entries, {
         ...options,
+        // Let the node pin while it builds the DAG; the tracker's pin is then a no-op here, and
+        // releases the content if the cluster allocates it elsewhere.
+        pin: options.noPin !== true,
         ...(options.progress === true ? { onProgress: (name: string, bytes: number) => out.push({ name, cid: null, bytes }) } : {}),
       })) {
         if (last !== undefined) out.push(last)
@@ -151,7 +154,14 @@ export async function* addContent(c: AddComponents, entries: AsyncIterable<IpfsA
     }
     if (options.noPin !== true) {
       const origins = await localIpfsOrigins(c.ipfs, options.signal)
-      const pin = await c.pin(root.cid as string, pinOptionsOf(options, origins, c.peerId))
+      let pin: Pin
+      try {
+        pin = await c.pin(root.cid as string, pinOptionsOf(options, origins, c.peerId))
+      } catch (err) {
+        // the cluster refused the pin: do not leave the node's own pin from the add behind
+        if (format === 'unixfs') await c.ipfs.unpin(root.cid as string).catch(() => {})
+        throw err
+      }
       if (pin.allocations.length > 0) root.allocations = pin.allocations
     }
     c.logger.info({ cid: root.cid, name: root.name, format, ms: Date.now() - started, pinned: options.noPin !== true }, 'content added')

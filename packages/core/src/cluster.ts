@@ -10,12 +10,13 @@ import type {
   AbortOptions,
   AddedOutput,
   Alert,
+  Allocator,
   ClusterAddOptions,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
-  IpfsAddEntry,
+  IpfsAddEntries,
   IpfsConnector,
   IpfsRepoStat,
   Metric,
@@ -42,8 +43,9 @@ import {
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import { addContent } from './add.js'
+import { allocatePin } from './allocation.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
-import { localRepoStat, repoGcLocal, resolveIpfsPath } from './ipfs-ops.js'
+import { localRepoStat, resolveIpfsPath } from './ipfs-ops.js'
 import type { Membership } from './membership.js'
 import type { RpcClient } from './rpc/client.js'
 import type { RpcHandlers } from './rpc/server.js'
@@ -64,6 +66,10 @@ export interface ClusterComponents {
   monitor: Monitor
   membership: Membership
   rpc: RpcClient
+  /** The balanced allocator (`allocation.ts`); without it pins are allocated to this peer alone. */
+  allocator?: Allocator
+  /** Allocation policy (`pin_only_on_trusted_peers` / `_untrusted_`): false drops a peer. */
+  acceptAllocation?: (peer: string) => boolean
 }
 
 /** Validates a replication pair as upstream does (reference §5.3). */
@@ -174,22 +180,30 @@ export class Cluster implements ClusterApi {
         `cannot repin CID with different tracking method, clear state with pin rm to proceed. New: ${pin.type}. Was: ${existing.type}`,
       )
     }
-    if (pin.replication_factor_min !== -1) {
-      // Single-peer allocation until the orchestration issue brings the balanced allocator.
-      const available = 1
-      if (pin.replication_factor_min > available) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, available)
-      pin.allocations = [this.peerId]
-    }
+    if (pin.replication_factor_min !== -1) pin.allocations = this.allocate(pin, existing)
     pin.user_allocations = null
     await this.c.pinset.put(pin)
     return pin
+  }
+
+  /** Chooses the peers for a pin from the monitor's metrics (reference §7; `allocation.ts`). */
+  private allocate(pin: Pin, existing: Pin | undefined): string[] {
+    const allocator = this.c.allocator
+    if (allocator === undefined) {
+      if (pin.replication_factor_min > 1) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, 1)
+      return [this.peerId]
+    }
+    return allocatePin(
+      { pin, existing, ...(this.c.acceptAllocation !== undefined ? { accept: this.c.acceptAllocation } : {}) },
+      { allocator, metricsOf: (name) => this.c.monitor.latestMetrics(name) },
+    )
   }
 
   async resolve(path: string, options?: AbortOptions): Promise<string> {
     return resolveIpfsPath(this.c.ipfs, path, options)
   }
 
-  add(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+  add(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
     const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
     return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
   }
@@ -278,7 +292,13 @@ export class Cluster implements ClusterApi {
   }
 
   async repoGcLocal(options?: AbortOptions): Promise<RepoGC> {
-    return repoGcLocal(this.c.ipfs, this.peerId, this.config.peername, options)
+    const keys: RepoGC['keys'] = []
+    try {
+      for await (const k of this.c.ipfs.repoGc(options)) keys.push(k.error ? { key: k.key, error: k.error } : { key: k.key })
+    } catch (err) {
+      return { peer: this.peerId, peername: this.config.peername, keys, error: (err as Error).message }
+    }
+    return { peer: this.peerId, peername: this.config.peername, keys }
   }
 
   metricNames(): string[] {

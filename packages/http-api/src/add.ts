@@ -9,7 +9,7 @@ import type { AddedOutput, ClusterAddOptions, ClusterApi } from '@pinmesh/interf
 import { encodeAddedOutput, InvalidArgumentError, NotImplementedError, parsePinOptionsQuery, stringifyJson } from '@pinmesh/interface'
 import type { Context, Hono } from 'hono'
 import { errorResponse } from './errors.js'
-import { multipartEntries } from './multipart.js'
+import { discardRequestBody, multipartEntries, requestBody } from './multipart.js'
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
@@ -68,11 +68,15 @@ export async function addResponse(
   cluster: ClusterApi,
   options: ClusterAddOptions & { streamChannels: boolean },
   encode: (o: AddedOutput) => unknown,
-  onError: (c: Context, err: unknown) => Response = errorResponse,
+  onErrorResponse: (c: Context, err: unknown) => Response = errorResponse,
 ): Promise<Response> {
-  if (cluster.add === undefined) throw new NotImplementedError('this peer cannot add content')
+  const onError = (c: Context, err: unknown) => {
+    discardRequestBody(c)
+    return onErrorResponse(c, err)
+  }
+  if (cluster.add === undefined) return onError(c, new NotImplementedError('this peer cannot add content'))
   const { streamChannels, ...addOptions } = options
-  const entries = multipartEntries(c.req.raw.body, c.req.header('content-type') ?? '', c.req.raw.signal)
+  const entries = multipartEntries(requestBody(c), c.req.header('content-type') ?? '', c.req.raw.signal)
   const outputs = cluster.add(entries, { ...addOptions, signal: c.req.raw.signal })
   const iterator = outputs[Symbol.asyncIterator]()
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }
@@ -117,7 +121,12 @@ export async function addResponse(
 /** Registers `POST /add` on the REST API app. */
 export function registerAddRoute(app: Hono, init: { cluster: ClusterApi }): void {
   app.post('/add', async (c) => {
-    const options = parseAddQuery(new URL(c.req.url).searchParams)
-    return addResponse(c, init.cluster, options, encodeAddedOutput)
+    try {
+      const options = parseAddQuery(new URL(c.req.url).searchParams)
+      return await addResponse(c, init.cluster, options, encodeAddedOutput)
+    } catch (err) {
+      discardRequestBody(c)
+      throw err
+    }
   })
 }

@@ -6,7 +6,7 @@
  * Asking for the next entry drains whatever the consumer left of the previous file.
  */
 import { Readable } from 'node:stream'
-import type { IpfsAddEntry } from '@pinmesh/interface'
+import type { IpfsAddEntries, IpfsAddEntry } from '@pinmesh/interface'
 import { InvalidArgumentError } from '@pinmesh/interface'
 import busboy from 'busboy'
 
@@ -34,13 +34,69 @@ interface Part {
   stream: Readable
 }
 
-/** Reads the entries of a multipart upload from a request body, streaming. */
-export function multipartEntries(body: ReadableStream<Uint8Array> | null, contentType: string, signal?: AbortSignal): AsyncIterable<IpfsAddEntry> {
+/**
+ * The request body as a Node stream when served by @hono/node-server (its `incoming` message:
+ * no conversion to a web stream and back), else the web body.
+ */
+export function requestBody(c: { env?: unknown; req: { raw: Request } }): ReadableStream<Uint8Array> | Readable | null {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
+  if (incoming instanceof Readable && !incoming.readableDidRead) return incoming
+  return c.req.raw.body
+}
+
+/**
+ * Reads and discards what is left of the request body, so a client still uploading can finish
+ * and read the (error) answer instead of seeing its connection closed.
+ */
+export function discardRequestBody(c: { env?: unknown; req: { raw: Request } }): void {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
+  if (incoming instanceof Readable) {
+    if (!incoming.readableEnded) {
+      incoming.unpipe()
+      incoming.resume()
+    }
+    return
+  }
+  if (c.req.raw.body !== null && !c.req.raw.bodyUsed) c.req.raw.body.cancel().catch(() => {})
+}
+
+/**
+ * Reads the entries of a multipart upload from a request body, streaming. Parsing starts on the
+ * first iteration; until then `multipart.take()` hands out the raw body instead (for a node
+ * that parses Kubo's encoding itself).
+ */
+export function multipartEntries(body: ReadableStream<Uint8Array> | Readable | null, contentType: string, signal?: AbortSignal): IpfsAddEntries {
   if (!isMultipart(contentType)) throw new InvalidArgumentError("request Content-Type isn't multipart/form-data")
   if (body === null) throw new InvalidArgumentError('the request has no body')
+  const input = body instanceof Readable ? body : Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
+  let used: 'raw' | 'parsed' | undefined
+  return {
+    multipart: {
+      contentType,
+      take() {
+        if (used !== undefined) throw new Error('the upload body was already consumed')
+        used = 'raw'
+        return input
+      },
+    },
+    [Symbol.asyncIterator]() {
+      if (used !== undefined) throw new Error('the upload body was already consumed')
+      used = 'parsed'
+      return parse(input, contentType, signal)[Symbol.asyncIterator]()
+    },
+  }
+}
+
+function parse(input: Readable, contentType: string, signal?: AbortSignal): AsyncIterable<IpfsAddEntry> {
   let parser: busboy.Busboy
   try {
-    parser = busboy({ headers: { 'content-type': contentType }, preservePath: true, limits: { fieldSize: 64 * 1024, fields: 100 } })
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      preservePath: true,
+      highWaterMark: 1 << 20,
+      fileHwm: 1 << 20,
+      limits: { fieldSize: 64 * 1024, fields: 100 },
+    })
   } catch (err) {
     throw new InvalidArgumentError(`invalid multipart request: ${(err as Error).message}`)
   }
@@ -83,7 +139,6 @@ export function multipartEntries(body: ReadableStream<Uint8Array> | null, conten
     finished = true
     notify()
   })
-  const input = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
   input.on('error', (err) => {
     failure ??= new InvalidArgumentError(`the upload was interrupted: ${err.message}`)
     parser.destroy()
@@ -120,8 +175,10 @@ export function multipartEntries(body: ReadableStream<Uint8Array> | null, conten
         }
       } finally {
         if (!finished) {
+          // Stopped early (an error, or the consumer gave up): discard the rest of the upload so
+          // the client can still read the answer; an aborted request has been destroyed already.
           input.unpipe(parser)
-          input.destroy()
+          if (!input.destroyed) input.resume()
         }
       }
     },

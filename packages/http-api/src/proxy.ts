@@ -13,7 +13,7 @@ import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { addResponse, parseAddQuery, queryBool } from './add.js'
 import { forwardRequest } from './forward.js'
-import { multipartEntries } from './multipart.js'
+import { discardRequestBody, multipartEntries, requestBody } from './multipart.js'
 
 export interface IpfsProxyInit {
   cluster: ClusterApi
@@ -66,6 +66,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     c.res.headers.delete('X-Pinmesh-Proxied')
   })
   app.onError((err, c) => {
+    discardRequestBody(c)
     logger?.debug({ err: err.message, path: c.req.path }, 'ipfs proxy request failed')
     return kuboError(c, err)
   })
@@ -78,7 +79,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     const url = new URL(c.req.url)
     let res: Response
     try {
-      res = await forwardRequest(`${kuboUrl}${url.pathname}${search !== undefined ? `?${search}` : url.search}`, c.req.raw, c.req.raw.signal)
+      res = await forwardRequest(`${kuboUrl}${url.pathname}${search !== undefined ? `?${search}` : url.search}`, c.req.raw, requestBody(c), c.req.raw.signal)
     } catch (err) {
       return kuboError(c, new PinmeshError(`cannot reach the IPFS node at ${kuboUrl}: ${(err as Error).message}`), 502)
     }
@@ -240,7 +241,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       results = []
       const format = q.get('cid-codec') || q.get('format') || 'raw'
       const mhtype = q.get('mhtype') || 'sha2-256'
-      for await (const entry of multipartEntries(c.req.raw.body, c.req.header('content-type') ?? '', c.req.raw.signal)) {
+      for await (const entry of multipartEntries(requestBody(c), c.req.header('content-type') ?? '', c.req.raw.signal)) {
         if (entry.content === undefined) continue
         const bytes = entry.content instanceof Uint8Array ? entry.content : await readAll(entry.content, MAX_BLOCK)
         results.push({ Key: await init.ipfs.blockPut(bytes, { format, mhtype, signal: c.req.raw.signal }), Size: bytes.byteLength })

@@ -138,8 +138,7 @@ export function createRestApi(init: RestApiInit): Hono {
   const app = new Hono()
   app.onError((err, c) => errorResponse(c, err))
   installPipeline(app, { api: 'rest', config, errorBody: apiError, ...(init.logger !== undefined ? { logger: init.logger } : {}) })
-  // POST /add is registered by add.ts (`registerAddRoute`); until it is, answer 501, not 404.
-  app.notFound((c) => (c.req.path === '/add' ? apiError(c, 501, 'adding content is not available on this peer yet') : apiError(c, 404, 'not found')))
+  app.notFound((c) => apiError(c, 404, 'not found'))
 
   app.get('/id', async (c) => sendJson(c, encodeId(await cluster.id({ signal: signal(c) }))))
   app.get('/version', (c) => sendJson(c, { version: cluster.version() }))

@@ -96,7 +96,19 @@ export interface IpfsAddOptions extends AbortOptions {
   layout?: 'balanced' | 'trickle'
   /** Include files whose names start with a dot when adding directories. */
   hidden?: boolean
+  /** Pin the root recursively in the node as part of the add (saves walking the DAG again later). Nodes may ignore it. */
+  pin?: boolean
   onProgress?(name: string, bytes: number): void
+}
+
+/**
+ * The entries of an upload. When they come from an HTTP request in Kubo's multipart encoding,
+ * `multipart` offers the raw body instead: a node that speaks that encoding itself (Kubo) may
+ * take it and stream it through untouched. Taking the raw body and iterating the entries are
+ * mutually exclusive.
+ */
+export type IpfsAddEntries = AsyncIterable<IpfsAddEntry> & {
+  multipart?: { contentType: string; take(): AsyncIterable<Uint8Array> }
 }
 
 /** Result of importing a CAR file into the node. */
@@ -131,7 +143,7 @@ export interface IpfsConnector {
   blockPut(bytes: Uint8Array, options?: AbortOptions & { format?: string; mhtype?: string }): Promise<string>
   blockGet(cid: string, options?: AbortOptions): Promise<Uint8Array>
   /** Imports files; yields one entry per file/dir, the root last. */
-  add(entries: AsyncIterable<IpfsAddEntry>, options?: IpfsAddOptions): AsyncIterable<{ path: string; cid: string; size: number }>
+  add(entries: IpfsAddEntries, options?: IpfsAddOptions): AsyncIterable<{ path: string; cid: string; size: number }>
   swarmConnect(addr: string, options?: AbortOptions): Promise<void>
   /** Imports the blocks of a CAR stream without pinning them. */
   dagImport?(car: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<IpfsDagImportResult>
@@ -154,14 +166,21 @@ export interface PinTracker extends Startable {
   /** Re-queues a failed pin or unpin; returns the status after queueing. */
   recover(cid: string, options?: AbortOptions): Promise<PinInfo>
   recoverAll(options?: AbortOptions): AsyncIterable<PinInfo>
+  /** Pin operations waiting in a queue right now (the `pinqueue` informer's value). */
+  pinQueueSize(): number
 }
 
-/** Pure: orders candidate peers for a pin. */
+/** Pure: decides which peers hold a pin (reference §7.3, §7.4). Same inputs → same answer on every peer. */
 export interface Allocator {
+  /** The metric names allocation needs, outermost partition first (`allocator.balanced.allocate_by`). */
+  readonly allocateBy: readonly string[]
   /**
-   * Returns the peers that should hold `pin`, ordered by preference. `current` are the metrics of
-   * peers already holding it, `candidates` of the others, `priority` of user allocations.
-   * Throws `NotEnoughPeersError` when fewer than the minimum are available.
+   * Returns the peers that should hold `pin`, ordered by preference. `pin.allocations` are its
+   * current allocations (`[]` for a new pin). `input.current` holds the metrics of the valid
+   * (live) current peers, `candidates` of the others, `priority` of `user_allocations` peers;
+   * each peer maps to one metric per `allocateBy` name. Returns `[]` for factors -1/-1, the
+   * existing list unchanged while at least `replicationMin` current peers are valid. Throws
+   * `NotEnoughPeersError` when fewer than the minimum are available.
    */
   allocate(pin: Pin, input: AllocationInput): string[]
 }
@@ -231,7 +250,7 @@ export interface ClusterApi {
   metrics(name: string): Metric[]
   alerts(): Alert[]
   /** Adds content to the local IPFS node and pins it through the cluster. */
-  add?(entries: AsyncIterable<IpfsAddEntry>, options: ClusterAddOptions): AsyncIterable<AddedOutput>
+  add?(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput>
   /** Repository size and capacity of the IPFS nodes of the cluster, summed over reachable peers. */
   ipfsRepoStat?(options?: AbortOptions): Promise<IpfsRepoStat>
 }

@@ -17,7 +17,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import type {
   AbortOptions,
-  IpfsAddEntry,
+  IpfsAddEntries,
   IpfsAddOptions,
   IpfsConnector,
   IpfsDagImportResult,
@@ -171,7 +171,8 @@ export async function createHeliaConnector(init: HeliaConnectorInit): Promise<He
       try {
         if (!(await helia.pins.isPinned(c, { signal }))) return undefined
         const pin = await helia.pins.get(c, { signal }).catch(() => undefined)
-        if (pin === undefined) return 'indirect'
+        // only a child of another pin: not pinned itself (as Kubo's typed pin ls answers)
+        if (pin === undefined) return undefined
         return pin.depth === 0 ? 'direct' : 'recursive'
       } catch (err) {
         throw ipfsError(err, `pin ls ${cid}`, signal)
@@ -235,7 +236,7 @@ export async function createHeliaConnector(init: HeliaConnectorInit): Promise<He
         throw ipfsError(err, `block get ${cid}`, signal)
       }
     },
-    async *add(entries: AsyncIterable<IpfsAddEntry>, options: IpfsAddOptions = {}) {
+    async *add(entries: IpfsAddEntries, options: IpfsAddOptions = {}) {
       const opts = importerOptions(options)
       const source = (async function* () {
         for await (const entry of entries) {

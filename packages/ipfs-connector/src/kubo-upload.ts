@@ -6,7 +6,6 @@
  * an error Kubo reports after the status line arrives in the `X-Stream-Error` trailer.
  */
 import { type Agent, type IncomingMessage, request } from 'node:http'
-import { Readable } from 'node:stream'
 import type { IpfsAddEntry } from '@pinmesh/interface'
 import { IpfsError } from '@pinmesh/interface'
 
@@ -37,37 +36,58 @@ async function errorMessage(res: IncomingMessage): Promise<string> {
   }
 }
 
-/** POSTs `entries` to `${url}/api/v0/${command}?${query}` and yields the NDJSON objects of the answer. */
+/** What to upload: entries to encode, or a body already in Kubo's multipart encoding. */
+export type UploadBody = { entries: AsyncIterable<IpfsAddEntry> } | { raw: AsyncIterable<Uint8Array>; contentType: string }
+
+/** POSTs the upload to `${url}/api/v0/${command}?${query}` and yields the NDJSON objects of the answer. */
 export async function* kuboUpload(
   url: string,
   command: string,
   query: URLSearchParams,
-  entries: AsyncIterable<IpfsAddEntry>,
+  upload: UploadBody,
   options: { signal?: AbortSignal; agent?: Agent } = {},
 ): AsyncGenerator<Record<string, unknown>> {
   const boundary = `----pinmesh${Math.random().toString(16).slice(2)}`
   const req = request(`${url}/api/v0/${command}?${query}`, {
     method: 'POST',
-    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    headers: { 'Content-Type': 'raw' in upload ? upload.contentType : `multipart/form-data; boundary=${boundary}` },
     ...(options.agent ? { agent: options.agent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   })
-  const body = Readable.from(multipartBody(entries, boundary), { objectMode: false })
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve)
     req.once('error', reject)
-    body.once('error', (err) => {
-      req.destroy(err)
-      reject(err)
-    })
   })
   response.catch(() => {})
-  body.pipe(req)
+  // Write the body with backpressure: wait for 'drain' whenever the socket buffer is full.
+  const body: AsyncGenerator<Uint8Array> =
+    'raw' in upload
+      ? (async function* () {
+          yield* upload.raw
+        })()
+      : multipartBody(upload.entries, boundary)
+  const writing = (async () => {
+    for await (const chunk of body) {
+      if (req.destroyed) return
+      if (!req.write(chunk))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            req.off('drain', done)
+            req.off('close', done)
+            resolve()
+          }
+          req.on('drain', done)
+          req.on('close', done)
+        })
+    }
+    req.end()
+  })()
+  writing.catch((err: unknown) => req.destroy(err as Error))
   let res: IncomingMessage
   try {
     res = await response
   } catch (err) {
-    body.destroy()
+    await body.return(undefined)
     throw err
   }
   try {
@@ -90,7 +110,7 @@ export async function* kuboUpload(
     const trailer = res.trailers['x-stream-error']
     if (trailer !== undefined && trailer !== '') throw new IpfsError(`ipfs ${command} failed: ${trailer}`)
   } finally {
-    body.destroy()
+    await body.return(undefined).catch(() => {})
     res.destroy()
   }
 }

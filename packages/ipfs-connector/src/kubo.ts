@@ -7,7 +7,7 @@
  */
 import { Agent } from 'node:http'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { AbortOptions, IpfsAddEntry, IpfsAddOptions, IpfsConnector, IpfsDagImportResult, IpfsPinLsEntry, IpfsPinOptions } from '@pinmesh/interface'
+import type { AbortOptions, IpfsAddEntries, IpfsAddOptions, IpfsConnector, IpfsDagImportResult, IpfsPinLsEntry, IpfsPinOptions } from '@pinmesh/interface'
 import { InvalidArgumentError, IpfsError, parseCid } from '@pinmesh/interface'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
@@ -92,8 +92,12 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       parseCid(cid)
       const maxDepth = options.maxDepth ?? -1
       const wanted = maxDepth === 0 ? 'direct' : 'recursive'
-      const current = await call(`pin ls ${cid}`, config.ipfs_request_timeout, options, (signal) => pinType(cid, signal, wanted))
-      if (current === wanted) return
+      // A recursive pin/add of something already pinned recursively returns at once, so the
+      // pin ls round trip upstream makes first is only needed for direct pins.
+      if (wanted === 'direct') {
+        const current = await call(`pin ls ${cid}`, config.ipfs_request_timeout, options, (signal) => pinType(cid, signal, wanted))
+        if (current === wanted) return
+      }
       connectOrigins(options.origins, (addr) => swarmConnect(addr), logger)
       if (options.pinUpdate && options.pinUpdate !== cid && maxDepth === -1) {
         const from = options.pinUpdate
@@ -129,7 +133,14 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
 
     pinLsCid: (cid, options) => {
       parseCid(cid)
-      return call(`pin ls ${cid}`, config.ipfs_request_timeout, options, (signal) => pinType(cid, signal))
+      // Ask by type: `pin ls <cid>` without a type also looks for indirect pins, which walks
+      // the DAG of every recursive pin in the repository.
+      return call(
+        `pin ls ${cid}`,
+        config.ipfs_request_timeout,
+        options,
+        async (signal) => (await pinType(cid, signal, 'recursive')) ?? pinType(cid, signal, 'direct'),
+      )
     },
 
     async *pinLs(options?: AbortOptions): AsyncIterable<IpfsPinLsEntry> {
@@ -177,8 +188,8 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
     blockGet: (cid, options) =>
       call(`block get ${cid}`, config.ipfs_request_timeout, options, async (signal) => client.block.get(parseCid(cid), { ...(signal ? { signal } : {}) })),
 
-    async *add(entries: AsyncIterable<IpfsAddEntry>, options: IpfsAddOptions = {}) {
-      const q = new URLSearchParams({ 'stream-channels': 'true', pin: 'false', progress: String(options.onProgress !== undefined) })
+    async *add(entries: IpfsAddEntries, options: IpfsAddOptions = {}) {
+      const q = new URLSearchParams({ 'stream-channels': 'true', pin: String(options.pin === true), progress: String(options.onProgress !== undefined) })
       if (options.cidVersion !== undefined) q.set('cid-version', String(options.cidVersion))
       if (options.rawLeaves !== undefined) q.set('raw-leaves', String(options.rawLeaves))
       if (options.chunker) q.set('chunker', options.chunker)
@@ -186,7 +197,9 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       if (options.trickle || options.layout === 'trickle') q.set('trickle', 'true')
       if (options.hashAlg && options.hashAlg !== 'sha2-256') q.set('hash', options.hashAlg)
       try {
-        for await (const out of kuboUpload(url, 'add', q, entries, { agent, ...(options.signal ? { signal: options.signal } : {}) })) {
+        // An upload already in Kubo's multipart encoding goes through untouched (no parsing here).
+        const upload = entries.multipart !== undefined ? { raw: entries.multipart.take(), contentType: entries.multipart.contentType } : { entries }
+        for await (const out of kuboUpload(url, 'add', q, upload, { agent, ...(options.signal ? { signal: options.signal } : {}) })) {
           if (typeof out.Hash !== 'string') {
             if (typeof out.Bytes === 'number') options.onProgress?.(String(out.Name ?? ''), out.Bytes)
             continue
@@ -204,10 +217,16 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
         yield { path: 'import.car', content: tee.source }
       })()
       try {
-        for await (const _ of kuboUpload(url, 'dag/import', new URLSearchParams({ 'pin-roots': 'false' }), entries, {
-          agent,
-          ...(options?.signal ? { signal: options.signal } : {}),
-        })) {
+        for await (const _ of kuboUpload(
+          url,
+          'dag/import',
+          new URLSearchParams({ 'pin-roots': 'false' }),
+          { entries },
+          {
+            agent,
+            ...(options?.signal ? { signal: options.signal } : {}),
+          },
+        )) {
           // roots are only reported when pinned; they are read from the CAR header instead
         }
       } catch (err) {
