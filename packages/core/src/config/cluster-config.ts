@@ -61,7 +61,8 @@ export const CLUSTER_DEFAULTS = {
   mdns_interval: '10s',
   pin_only_on_trusted_peers: false,
   pin_only_on_untrusted_peers: false,
-  disable_repinning: true,
+  /** pinmesh: on by default (upstream: true); see docs/orchestration.md. */
+  disable_repinning: false,
   /** pinmesh (docs/orchestration.md): a silent peer's pins move only after this grace period. */
   repin_grace_period: '1m0s',
   /** pinmesh: re-allocated pins written per second at most. */
