@@ -175,7 +175,14 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     ipfsMembers = n
   }, 2000)
   logger.info(
-    { id: identity.id, peername, api: apis.rest.urls, proxy: proxy.config.listen_multiaddress, ipfs: ipfsSetup.kind, listen: libp2p.getMultiaddrs().map(String) },
+    {
+      id: identity.id,
+      peername,
+      api: apis.rest.urls,
+      proxy: proxy.config.listen_multiaddress,
+      ipfs: ipfsSetup.kind,
+      listen: libp2p.getMultiaddrs().map(String),
+    },
     'pinmesh peer ready',
   )
 
