@@ -6,9 +6,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { API_VERSION } from '@pinmesh/interface'
-import { initConfig } from './config/init.js'
-import { startDaemon } from './daemon.js'
 import { createLogger } from './logger.js'
+import { runStateCommand } from './state/index.js'
 
 const HELP = `pinmesh — an IPFS Cluster peer
 
@@ -17,6 +16,9 @@ Usage: pinmesh [global options] <command>
 Commands:
   init          write service.json (fresh cluster secret), identity.json and peerstore
   daemon        run the peer (REST API on 127.0.0.1:9094, cluster on tcp/9096, embedded IPFS node)
+  follow <maddr> run a follower of the cluster of that peer: reads the pinset, pins what is
+                allocated to everyone, refuses writes (writes follower_mode into service.json)
+  state         export, import or clean up the pinset of a stopped peer (pinmesh state help)
   version       print the version
 
 Global options:
@@ -35,9 +37,22 @@ Every service.json key can be overridden with CLUSTER_<SECTION>_<KEY> variables
 (e.g. CLUSTER_SECRET, CLUSTER_PEERNAME, CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS); see docs/config.md.
 `
 
+/** Index of the command word: global options before it, the command's own options after it. */
+function commandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '-c' || a === '--config') i++
+    else if (!a.startsWith('-')) return i
+  }
+  return argv.length
+}
+
 async function main(argv: string[]): Promise<number> {
+  // `state` has options of its own: global options go before it, the rest is its own.
+  const at = commandIndex(argv)
+  const isState = argv[at] === 'state'
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: isState ? argv.slice(0, at + 1) : argv,
     allowPositionals: true,
     strict: true,
     options: {
@@ -64,27 +79,42 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`pinmesh ${API_VERSION}\n`)
       return 0
-    case 'init':
+    case 'init': {
+      // Loaded on demand, like the daemon: the state commands need neither.
+      const { initConfig } = await import('./config/init.js')
       await initConfig(path, { force: values.force ?? false, peers: list(values.peers), log: (line) => process.stderr.write(`${line}\n`) })
       return 0
-    case 'daemon': {
-      const logger = createLogger()
-      const daemon = await startDaemon({ path, logger, bootstrap: list(values.bootstrap), noTrust: values['no-trust'] ?? false })
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: string) => {
-          logger.info({ signal }, 'signal received')
-          void daemon.stop().then(resolve)
-        }
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
-        process.once('SIGHUP', onSignal)
-      })
-      return 0
     }
+    case 'daemon':
+      return runDaemon(path, list(values.bootstrap), values['no-trust'] ?? false)
+    case 'follow': {
+      const { prepareFollower } = await import('./follow.js')
+      await prepareFollower(path, positionals[1], (line) => process.stderr.write(`${line}\n`))
+      return runDaemon(path, [positionals[1] as string, ...list(values.bootstrap)], values['no-trust'] ?? false)
+    }
+    case 'state':
+      return runStateCommand(argv.slice(at + 1), path, process)
     default:
       process.stderr.write(`pinmesh: unknown command ${JSON.stringify(command)}\n\n${HELP}`)
       return 1
   }
+}
+
+async function runDaemon(path: string, bootstrap: string[], noTrust: boolean): Promise<number> {
+  const logger = createLogger()
+  // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
+  const { startDaemon } = await import('./daemon.js')
+  const daemon = await startDaemon({ path, logger, bootstrap, noTrust })
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, 'signal received')
+      void daemon.stop().then(resolve)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    process.once('SIGHUP', onSignal)
+  })
+  return 0
 }
 
 main(process.argv.slice(2)).then(

@@ -7,24 +7,42 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { multiaddr } from '@multiformats/multiaddr'
+import { createBalancedAllocator, parseBalancedAllocatorConfig } from '@pinmesh/allocator'
 import {
   Cluster,
+  createExpireHook,
   createHost,
   createPeerConnector,
+  createRepinner,
   createRpcClient,
   createRpcServer,
   createTrustPolicy,
   loadOrCreateIdentity,
   Membership,
+  parseRepinningConfig,
   RemovedPeers,
   registerMembershipMetrics,
   startIpfsSwarmConnector,
 } from '@pinmesh/core'
 import { createIpfsProxy, envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, startHttpApis } from '@pinmesh/http-api'
 import { InvalidConfigError } from '@pinmesh/interface'
-import { createPingInformer, createPubsubMonitor, type MetricsPubSub, metricsTopic } from '@pinmesh/monitor'
+import {
+  createDiskInformer,
+  createNumPinInformer,
+  createPingInformer,
+  createPinQueueInformer,
+  createPubsubMonitor,
+  createTagInformers,
+  type MetricsPubSub,
+  metricsTopic,
+  type NumPinInformerConfig,
+  parseDiskInformerConfig,
+  parsePinQueueInformerConfig,
+  parseTagsInformerConfig,
+  type TimedInformer,
+} from '@pinmesh/monitor'
 import { createPinset, parsePinsetConfig } from '@pinmesh/pinset'
-import { createPinTracker } from '@pinmesh/pintracker'
+import { createPinTracker, parsePinTrackerConfig } from '@pinmesh/pintracker'
 import type { Logger } from 'pino'
 import { loadConfig } from './config/load.js'
 import { clusterName, trustedPeers } from './config/sections-read.js'
@@ -103,18 +121,71 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const { ipfs } = ipfsSetup
   const proxy = proxyConfig(ipfsSetup, process.env, (config.json.api as Record<string, unknown> | undefined)?.ipfsproxy)
   await ipfsSetup.start()
-  const tracker = createPinTracker({ concurrent_pins: 10 }, { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }) })
+  // Orchestration (docs/orchestration.md): tracker, allocator, informers, re-pinning.
+  /** A parsed component section, or its defaults when the file has none. */
+  const section = <T>(key: string, parse: (value: unknown, path: string) => T): T => (config.components[key] as T | undefined) ?? parse(undefined, key)
+  const isTrusted = (p: string) => policy.isTrusted(p)
+  const expire = createExpireHook(
+    { fallback: 4 * cfg.monitor_ping_interval },
+    { peerId: identity.id, pinset, livePeers: () => membership.peers(), isTrusted, logger: logger.child({ component: 'expiry' }) },
+  )
+  const tracker = createPinTracker(
+    { ...section('pin_tracker.stateless', parsePinTrackerConfig), pin_recover_interval: cfg.pin_recover_interval },
+    { ipfs, pinset, peerId: identity.id, peername, logger: logger.child({ component: 'pintracker' }), expire },
+  )
   await tracker.start()
+  const allocator = createBalancedAllocator(section('allocator.balanced', parseBalancedAllocatorConfig))
+  const acceptAllocation = cfg.pin_only_on_trusted_peers ? isTrusted : cfg.pin_only_on_untrusted_peers ? (p: string) => !isTrusted(p) : undefined
   const cluster = new Cluster(
     { peername, replication_factor_min: cfg.replication_factor_min, replication_factor_max: cfg.replication_factor_max, follower_mode: cfg.follower_mode },
-    { libp2p, pinset, tracker, ipfs, logger: logger.child({ component: 'cluster' }), monitor, membership, rpc },
+    {
+      libp2p,
+      pinset,
+      tracker,
+      ipfs,
+      logger: logger.child({ component: 'cluster' }),
+      monitor,
+      membership,
+      rpc,
+      allocator,
+      ...(acceptAllocation !== undefined ? { acceptAllocation } : {}),
+    },
   )
+  const repinner = createRepinner(
+    { ...parseRepinningConfig(config.json.cluster as Record<string, unknown> | undefined), disable_repinning: cfg.disable_repinning || cfg.follower_mode },
+    {
+      peerId: identity.id,
+      pinset,
+      monitor,
+      allocator,
+      logger: logger.child({ component: 'repinning' }),
+      isTrusted,
+      ...(acceptAllocation !== undefined ? { accept: acceptAllocation } : {}),
+    },
+  )
+  // DELETE /peers/{id}: the removed peer's pins move now (this peer acts for all of them).
+  membership.addEventListener('peer:removed', (evt) => {
+    void repinner.reallocateFrom(evt.detail.peer, { closestOnly: false }).catch((err) => logger.warn({ err, peer: evt.detail.peer }, 're-allocation failed'))
+  })
   const rpcServer = createRpcServer({ request_timeout: 10_000, call_timeout: 5 * 60_000 }, { libp2p, handlers: cluster.rpcHandlers(), policy, logger })
   await rpcServer.start()
 
   const pingTtl = 2 * cfg.monitor_ping_interval
   monitor.addInformer(createPingInformer({ ttl: pingTtl }, { peerId: identity.id, peername, ipfsId: (o) => ipfs.id(o) }), cfg.monitor_ping_interval)
+  const informers: TimedInformer[] = [
+    createDiskInformer(section('informer.disk', parseDiskInformerConfig), {
+      peerId: identity.id,
+      ipfs,
+      ...(ipfsSetup.kind === 'embedded' ? { repoPath: join(path, 'ipfs') } : {}),
+    }),
+    ...createTagInformers(section('informer.tags', parseTagsInformerConfig), { peerId: identity.id }),
+    createPinQueueInformer(section('informer.pinqueue', parsePinQueueInformerConfig), { peerId: identity.id, tracker }),
+  ]
+  const numpin = config.components['informer.numpin'] as NumPinInformerConfig | undefined
+  if (numpin !== undefined) informers.push(createNumPinInformer(numpin, { peerId: identity.id, ipfs }))
+  for (const informer of informers) monitor.addInformer(informer, informer.ttl / 2)
   await monitor.start()
+  repinner.start()
   const connector = createPeerConnector(
     {
       peerstore_file: join(path, cfg.peerstore_file),
@@ -199,6 +270,7 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
         await apis.close()
         await connector.save().catch((err) => logger.warn({ err }, 'could not save the peerstore'))
         await connector.stop()
+        await repinner.stop()
         await monitor.stop()
         await rpcServer.stop()
         await tracker.stop()

@@ -10,6 +10,7 @@ import type {
   AbortOptions,
   AddedOutput,
   Alert,
+  Allocator,
   ClusterAddOptions,
   ClusterApi,
   GlobalPinInfo,
@@ -42,6 +43,7 @@ import {
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import { addContent } from './add.js'
+import { allocatePin } from './allocation.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
 import { localRepoStat, resolveIpfsPath } from './ipfs-ops.js'
 import type { Membership } from './membership.js'
@@ -64,6 +66,10 @@ export interface ClusterComponents {
   monitor: Monitor
   membership: Membership
   rpc: RpcClient
+  /** The balanced allocator (`allocation.ts`); without it pins are allocated to this peer alone. */
+  allocator?: Allocator
+  /** Allocation policy (`pin_only_on_trusted_peers` / `_untrusted_`): false drops a peer. */
+  acceptAllocation?: (peer: string) => boolean
 }
 
 /** Validates a replication pair as upstream does (reference §5.3). */
@@ -174,15 +180,23 @@ export class Cluster implements ClusterApi {
         `cannot repin CID with different tracking method, clear state with pin rm to proceed. New: ${pin.type}. Was: ${existing.type}`,
       )
     }
-    if (pin.replication_factor_min !== -1) {
-      // Single-peer allocation until the orchestration issue brings the balanced allocator.
-      const available = 1
-      if (pin.replication_factor_min > available) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, available)
-      pin.allocations = [this.peerId]
-    }
+    if (pin.replication_factor_min !== -1) pin.allocations = this.allocate(pin, existing)
     pin.user_allocations = null
     await this.c.pinset.put(pin)
     return pin
+  }
+
+  /** Chooses the peers for a pin from the monitor's metrics (reference §7; `allocation.ts`). */
+  private allocate(pin: Pin, existing: Pin | undefined): string[] {
+    const allocator = this.c.allocator
+    if (allocator === undefined) {
+      if (pin.replication_factor_min > 1) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, 1)
+      return [this.peerId]
+    }
+    return allocatePin(
+      { pin, existing, ...(this.c.acceptAllocation !== undefined ? { accept: this.c.acceptAllocation } : {}) },
+      { allocator, metricsOf: (name) => this.c.monitor.latestMetrics(name) },
+    )
   }
 
   async resolve(path: string, options?: AbortOptions): Promise<string> {

@@ -166,14 +166,21 @@ export interface PinTracker extends Startable {
   /** Re-queues a failed pin or unpin; returns the status after queueing. */
   recover(cid: string, options?: AbortOptions): Promise<PinInfo>
   recoverAll(options?: AbortOptions): AsyncIterable<PinInfo>
+  /** Pin operations waiting in a queue right now (the `pinqueue` informer's value). */
+  pinQueueSize(): number
 }
 
-/** Pure: orders candidate peers for a pin. */
+/** Pure: decides which peers hold a pin (reference §7.3, §7.4). Same inputs → same answer on every peer. */
 export interface Allocator {
+  /** The metric names allocation needs, outermost partition first (`allocator.balanced.allocate_by`). */
+  readonly allocateBy: readonly string[]
   /**
-   * Returns the peers that should hold `pin`, ordered by preference. `current` are the metrics of
-   * peers already holding it, `candidates` of the others, `priority` of user allocations.
-   * Throws `NotEnoughPeersError` when fewer than the minimum are available.
+   * Returns the peers that should hold `pin`, ordered by preference. `pin.allocations` are its
+   * current allocations (`[]` for a new pin). `input.current` holds the metrics of the valid
+   * (live) current peers, `candidates` of the others, `priority` of `user_allocations` peers;
+   * each peer maps to one metric per `allocateBy` name. Returns `[]` for factors -1/-1, the
+   * existing list unchanged while at least `replicationMin` current peers are valid. Throws
+   * `NotEnoughPeersError` when fewer than the minimum are available.
    */
   allocate(pin: Pin, input: AllocationInput): string[]
 }

@@ -21,6 +21,12 @@ const MAX_TX_BYTES = 512 * 1024
 export class ShardedPinset implements Pinset {
   private closed = false
   private readonly events = new EventTarget()
+  /**
+   * Shards whose in-memory doc holds changes a failed append did not store (e.g. disk full). Their
+   * next append stores the shard's full state, so a later update that builds on the lost one is
+   * never stored without it (it would not load after a restart).
+   */
+  private readonly unpersisted = new Set<number>()
   private listeners = 0
   /** Called after every durable local commit with the shard updates it produced. */
   onCommit: ((updates: ShardUpdate[]) => void) | undefined
@@ -95,8 +101,21 @@ export class ShardedPinset implements Pinset {
         doc.off('update', capture)
       }
     }
-    await this.store.append(updates)
+    await this.persist(updates)
     if (updates.length > 0) this.onCommit?.(updates)
+  }
+
+  /** Appends `updates`, plus the full state of shards a failed append left unstored. */
+  private async persist(updates: ShardUpdate[]): Promise<void> {
+    const all = [...updates]
+    for (const shard of this.unpersisted) all.push({ shard, update: Y.encodeStateAsUpdate(this.shards.shard(shard).doc) })
+    try {
+      await this.store.append(all)
+    } catch (err) {
+      for (const u of updates) this.unpersisted.add(u.shard)
+      throw err
+    }
+    for (const u of all) this.unpersisted.delete(u.shard)
   }
 
   /**
@@ -114,7 +133,7 @@ export class ShardedPinset implements Pinset {
         throw new WireError('update-apply')
       }
     }
-    await this.store.append(updates)
+    await this.persist(updates)
   }
 
   async ready(): Promise<void> {}

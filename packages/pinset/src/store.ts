@@ -20,19 +20,32 @@ export interface FormatHeader {
   shards: number
 }
 
+/** A storage error's message with its cause (LevelDB wraps the I/O error, e.g. ENOSPC). */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return 'LevelDB write failed'
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message
+}
+
 export function shardName(i: number): string {
   return `shard-${i}`
 }
 
-type Db = { batch(ops: Array<{ type: 'put'; key: unknown; value: Uint8Array }>): Promise<void> }
+type Db = { batch(ops: Array<{ type: 'put'; key: unknown; value: Uint8Array }>): Promise<void>; open(): Promise<void> }
 
 export class ShardStore {
   private readonly stored: number[]
   /** The clock of each shard's last stored update (y-leveldb's key layout). */
   private readonly clocks: number[]
+  /**
+   * Set when a write failed (e.g. disk full). LevelDB may have left a partial record at the end
+   * of its log, and records appended after it would be dropped when the log is replayed; the
+   * database is reopened (which replays and rotates the log) before the next write.
+   */
+  private failed = false
   private constructor(
-    private readonly persistence: LeveldbPersistence,
+    private persistence: LeveldbPersistence,
     readonly header: FormatHeader,
+    private readonly path: string,
   ) {
     this.stored = new Array(header.shards).fill(0)
     this.clocks = new Array(header.shards).fill(-1)
@@ -65,7 +78,7 @@ export class ShardStore {
         `state at ${path} has format version ${found.version} with ${found.shards} shards; this peer expects version ${FORMAT_VERSION} with ${shards} shards (set consensus.crdt.shards to ${found.shards}, or export and re-import the state to change it)`,
       )
     }
-    return new ShardStore(persistence, header)
+    return new ShardStore(persistence, header, path)
   }
 
   async load(shard: number): Promise<Y.Doc> {
@@ -89,16 +102,23 @@ export class ShardStore {
    */
   async append(updates: Array<{ shard: number; update: Uint8Array }>): Promise<void> {
     if (updates.length === 0) return
+    if (this.failed) await this.reopen()
     const ok = await this.transact(async (db) => {
       const ops = updates.map((u) => {
         const clock = (this.clocks[u.shard] as number) + 1
         this.clocks[u.shard] = clock
         return { type: 'put' as const, key: ['v1', shardName(u.shard), 'update', clock], value: u.update }
       })
-      await db.batch(ops)
-      return true
+      // Returned, not thrown: y-leveldb would swallow it, and the caller must see the cause (e.g. ENOSPC).
+      return db.batch(ops).then(
+        () => true,
+        (err: unknown) => err,
+      )
     })
-    if (ok !== true) throw new Error('could not persist a pinset commit (LevelDB write failed)')
+    if (ok !== true) {
+      this.failed = true
+      throw new Error(`could not persist a pinset commit: ${errorText(ok)}`, { cause: ok })
+    }
     for (const u of updates) {
       this.stored[u.shard] = (this.stored[u.shard] as number) + 1
       if ((this.stored[u.shard] as number) >= FLUSH_AFTER) {
@@ -106,6 +126,32 @@ export class ShardStore {
         void this.flush(u.shard)
       }
     }
+  }
+
+  /** Reopens the database after a failed write and re-reads the update clocks of loaded shards. */
+  private async reopen(): Promise<void> {
+    await this.persistence.destroy()
+    this.persistence = new LeveldbPersistence(this.path, { Level })
+    const opened = await this.transact((db) =>
+      db.open().then(
+        () => true,
+        (err: unknown) => err,
+      ),
+    )
+    if (opened !== true) throw new Error(`could not reopen the pinset storage at ${this.path}: ${errorText(opened)}`, { cause: opened })
+    for (let shard = 0; shard < this.clocks.length; shard++) {
+      if ((this.clocks[shard] as number) < 0) continue
+      // Returned, not thrown, for the same reason as in append().
+      const clock = await this.transact((db) =>
+        getCurrentUpdateClock(db, shardName(shard)).then(
+          (c: number) => c,
+          (err: unknown) => err,
+        ),
+      )
+      if (typeof clock !== 'number') throw new Error(`could not reopen the pinset storage at ${this.path}: ${errorText(clock)}`, { cause: clock })
+      this.clocks[shard] = clock
+    }
+    this.failed = false
   }
 
   /** Merges a shard's stored updates into one (y-leveldb's flush), then re-reads its clock. */
