@@ -51,6 +51,8 @@ describe('REST API on a real peer', () => {
     api = peer.api
   })
   afterAll(async () => {
+    // A peer that died mid-suite leaves its last words here.
+    if (peer !== undefined && peer.proc.exitCode !== null) process.stderr.write(`peer exited with ${peer.proc.exitCode}:\n${peer.logs().slice(-4000)}\n`)
     await peer?.stop()
   })
 

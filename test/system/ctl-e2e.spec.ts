@@ -91,7 +91,7 @@ describe('pinmesh-ctl against a live peer', () => {
     const add = await ctl([...host, 'pin', 'add', '--name', 'site', '--metadata', 'owner=alice', CID])
     expect(add.code, add.stderr).toBe(0)
     expect(add.stdout).toMatch(
-      new RegExp(`^${CID} \\| site:\\n {4}> ctl-peer {12} : (PINNING|PINNED|PIN_QUEUED) \\| .+ \\| Attempts: \\d+ \\| Priority: false\\n$`),
+      new RegExp(`^${CID} \\| site:\\n {4}> ctl-peer {12} : (PINNING|PINNED|PIN_QUEUED) \\| .+ \\| Attempts: \\d+ \\| Priority: (true|false)\\n$`),
     )
     const ls = await ctl([...host, 'pin', 'ls'])
     expect(ls.stdout).toMatch(

@@ -6,7 +6,7 @@
  * - `GET /pins` and `GET /allocations` over the whole pinset: pins/s streamed and the peer's
  *   peak RSS while streaming (sampled from /proc every 50 ms).
  * - single-pin requests/s against one peer of a 3-peer cluster (BENCH_CLUSTER=0 skips it).
- * Sizes: BENCH_SINGLE (default 2000), BENCH_BULK (default 100000). Prints figures; asserts nothing.
+ * Sizes: BENCH_SINGLE (default 1000), BENCH_BULK (default 100000). Prints figures; asserts nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -134,7 +134,7 @@ async function list(api: string, path: string, pid: number): Promise<{ rate: num
 }
 
 async function main(): Promise<void> {
-  const single = Number(process.env.BENCH_SINGLE ?? 2000)
+  const single = Number(process.env.BENCH_SINGLE ?? 1000)
   const bulkN = Number(process.env.BENCH_BULK ?? 100_000)
   const dir = await mkdtemp(join(tmpdir(), 'pinmesh-bench-api-'))
   const port = await freePort()
