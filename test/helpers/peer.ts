@@ -16,6 +16,9 @@ export interface PeerProcess {
   dir: string
   apiPort: number
   api: string
+  /** The IPFS proxy (Kubo-compatible RPC API) of this peer. */
+  proxyPort: number
+  proxy: string
   proc: ChildProcess
   logs(): string
   /** SIGTERM and wait for exit. */
@@ -29,6 +32,7 @@ export interface PeerProcess {
 export interface PeerOptions {
   dir?: string
   apiPort?: number
+  proxyPort?: number
   env?: Record<string, string>
   /** Extra `pinmesh daemon` arguments (e.g. `['--bootstrap', addr]`). */
   args?: string[]
@@ -42,6 +46,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerProcess>
   const dir = options.dir ?? (await tempDir())
   const apiPort = options.apiPort ?? (await freePort())
   const api = `http://127.0.0.1:${apiPort}`
+  const proxyPort = options.proxyPort ?? (await freePort())
   let output = ''
   let proc!: ChildProcess
 
@@ -54,6 +59,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerProcess>
         CLUSTER_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
         // Tests do not multicast unless they test mDNS (other suites run on this machine).
         CLUSTER_MDNSINTERVAL: '0s',
+        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${proxyPort}`,
+        CLUSTER_EMBEDDED_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,6 +87,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<PeerProcess>
     dir,
     apiPort,
     api,
+    proxyPort,
+    proxy: `http://127.0.0.1:${proxyPort}`,
     get proc() {
       return proc
     },

@@ -146,6 +146,10 @@ describe('pinmesh init, env overrides, config errors, folder lock', () => {
     expect(badFile.code).toBe(1)
     expect(badFile.stderr).toContain('invalid configuration: cluster.listen_multiaddress[0] must be a multiaddress')
 
+    const badBootstrap = await run(['daemon', '--config', d, '--bootstrap', '/ip4/127.0.0.1/tcp/9096'], base)
+    expect(badBootstrap.code).toBe(1)
+    expect(badBootstrap.stderr).toContain('invalid configuration: --bootstrap[0] must be a multiaddress ending in /p2p/<peer id>')
+
     await writeFile(file, '{"cluster": ')
     const notJson = await run(['daemon', '--config', d], base)
     expect(notJson.code).toBe(1)

@@ -28,19 +28,37 @@ async function transfer(secret: string, total: number): Promise<number> {
   const logger = pino({ level: 'silent' })
   const a = await createHost(config, { privateKey: await generateKeyPair('Ed25519'), logger })
   const b = await createHost(config, { privateKey: await generateKeyPair('Ed25519'), logger })
+  // libp2p 3 streams buffer every send() without limit: pace with acknowledgements (one byte
+  // per ACK_EVERY received, at most WINDOW unacknowledged).
+  const ACK_EVERY = MiB
+  const WINDOW = 4 * MiB
   const done = new Promise<void>((resolve) => {
     void b.handle(PROTOCOL, async (stream: Stream) => {
-      for await (const _ of stream) {
-        // drain
+      let bytes = 0
+      for await (const chunk of stream) {
+        const before = Math.floor(bytes / ACK_EVERY)
+        bytes += chunk.byteLength
+        for (let i = before; i < Math.floor(bytes / ACK_EVERY); i++) stream.send(new Uint8Array([1]))
       }
       resolve()
     })
   })
   const start = performance.now()
   const stream = await a.dialProtocol(b.getMultiaddrs()[0] as never, PROTOCOL)
+  let acked = 0
+  let wake: (() => void) | undefined
+  stream.addEventListener('message', (evt) => {
+    acked += evt.data.byteLength * ACK_EVERY
+    wake?.()
+  })
   const block = new Uint8Array(256 * 1024)
   for (let sent = 0; sent < total; sent += block.length) {
-    if (!stream.send(block.slice())) await stream.onDrain()
+    while (sent - acked >= WINDOW) {
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+    }
+    stream.send(block.slice())
   }
   await stream.close()
   await done

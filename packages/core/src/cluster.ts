@@ -8,12 +8,17 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
+  AddedOutput,
   Alert,
+  Allocator,
+  ClusterAddOptions,
   ClusterApi,
   GlobalPinInfo,
   GlobalRepoGC,
   ID,
+  IpfsAddEntries,
   IpfsConnector,
+  IpfsRepoStat,
   Metric,
   Monitor,
   Pin,
@@ -29,7 +34,6 @@ import {
   InvalidArgumentError,
   mergePinInfo,
   NotEnoughPeersError,
-  NotImplementedError,
   newPin,
   PinNotFoundError,
   parseCid,
@@ -38,7 +42,10 @@ import {
   ZERO_TIME,
 } from '@pinmesh/interface'
 import type { Logger } from 'pino'
+import { addContent } from './add.js'
+import { allocatePin } from './allocation.js'
 import { type FanoutComponents, globalPinInfo, globalPinInfos } from './global-status.js'
+import { localRepoStat, resolveIpfsPath } from './ipfs-ops.js'
 import type { Membership } from './membership.js'
 import type { RpcClient } from './rpc/client.js'
 import type { RpcHandlers } from './rpc/server.js'
@@ -59,6 +66,10 @@ export interface ClusterComponents {
   monitor: Monitor
   membership: Membership
   rpc: RpcClient
+  /** The balanced allocator (`allocation.ts`); without it pins are allocated to this peer alone. */
+  allocator?: Allocator
+  /** Allocation policy (`pin_only_on_trusted_peers` / `_untrusted_`): false drops a peer. */
+  acceptAllocation?: (peer: string) => boolean
 }
 
 /** Validates a replication pair as upstream does (reference §5.3). */
@@ -169,22 +180,36 @@ export class Cluster implements ClusterApi {
         `cannot repin CID with different tracking method, clear state with pin rm to proceed. New: ${pin.type}. Was: ${existing.type}`,
       )
     }
-    if (pin.replication_factor_min !== -1) {
-      // Single-peer allocation until the orchestration issue brings the balanced allocator.
-      const available = 1
-      if (pin.replication_factor_min > available) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, available)
-      pin.allocations = [this.peerId]
-    }
+    if (pin.replication_factor_min !== -1) pin.allocations = this.allocate(pin, existing)
     pin.user_allocations = null
     await this.c.pinset.put(pin)
     return pin
   }
 
-  async resolve(path: string): Promise<string> {
-    const m = /^\/ipfs\/([^/]+)\/?$/.exec(path)
-    if (m === null) throw new NotImplementedError('resolving IPFS paths with sub-paths arrives with the IPFS connector')
-    parseCid(m[1] as string)
-    return m[1] as string
+  /** Chooses the peers for a pin from the monitor's metrics (reference §7; `allocation.ts`). */
+  private allocate(pin: Pin, existing: Pin | undefined): string[] {
+    const allocator = this.c.allocator
+    if (allocator === undefined) {
+      if (pin.replication_factor_min > 1) throw new NotEnoughPeersError(pin.replication_factor_min, pin.replication_factor_max, 1)
+      return [this.peerId]
+    }
+    return allocatePin(
+      { pin, existing, ...(this.c.acceptAllocation !== undefined ? { accept: this.c.acceptAllocation } : {}) },
+      { allocator, metricsOf: (name) => this.c.monitor.latestMetrics(name) },
+    )
+  }
+
+  async resolve(path: string, options?: AbortOptions): Promise<string> {
+    return resolveIpfsPath(this.c.ipfs, path, options)
+  }
+
+  add(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput> {
+    const pin = (cid: string, o: PinOptions) => this.pin(cid, o)
+    return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
+  }
+
+  ipfsRepoStat(options?: AbortOptions): Promise<IpfsRepoStat> {
+    return localRepoStat(this.c.ipfs, options)
   }
 
   async unpin(cid: string): Promise<Pin> {

@@ -64,6 +64,9 @@ function buildHost(config: HostConfig, components: HostComponents) {
       ? { connectionProtector: privateNetwork({ secret, logger: components.logger.child({ component: 'pnet' }) }) as () => ConnectionProtector }
       : {}),
     connectionManager: { maxConnections: config.connection_manager.high_water, dialTimeout: config.dial_peer_timeout },
+    // A connection busy with a large transfer answers libp2p's keep-alive ping late; do not kill
+    // it for that (dead peers leave the peerset by their ping metric's TTL, TCP notices the rest).
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     connectionGater: {
       denyDialPeer: async (peer) => denied(peer),
       denyInboundEncryptedConnection: async (peer) => denied(peer),

@@ -14,8 +14,29 @@ export interface Identity {
   privateKey: PrivateKey
 }
 
-/** Reads `identity.json` in `dir`, or creates it with a fresh Ed25519 key when absent. */
-export async function loadOrCreateIdentity(dir: string): Promise<Identity> {
+/** An identity from a base64 private key (and optional expected ID); `source` names them in errors. */
+export function identityFromKey(privateKeyBase64: string, expectedId: string | undefined, source: { key: string; id: string }): Identity {
+  let privateKey: PrivateKey
+  try {
+    privateKey = privateKeyFromProtobuf(Buffer.from(privateKeyBase64, 'base64'))
+  } catch (err) {
+    throw new InvalidConfigError(source.key, `must be a base64 protobuf-encoded libp2p private key (${(err as Error).message})`)
+  }
+  const id = peerIdFromPrivateKey(privateKey).toString()
+  if (expectedId !== undefined && expectedId !== '' && expectedId !== id)
+    throw new InvalidConfigError(source.id, `does not match the private key (key is for ${id})`)
+  return { id, privateKey }
+}
+
+/**
+ * Reads `identity.json` in `dir`, or creates it with a fresh Ed25519 key when absent.
+ * `CLUSTER_PRIVATEKEY` (and `CLUSTER_ID`, checked against it) in `env` override the file, as
+ * upstream.
+ */
+export async function loadOrCreateIdentity(dir: string, env: Record<string, string | undefined> = {}): Promise<Identity> {
+  if (env.CLUSTER_PRIVATEKEY !== undefined && env.CLUSTER_PRIVATEKEY !== '') {
+    return identityFromKey(env.CLUSTER_PRIVATEKEY, env.CLUSTER_ID, { key: 'CLUSTER_PRIVATEKEY', id: 'CLUSTER_ID' })
+  }
   const file = join(dir, 'identity.json')
   let text: string | undefined
   try {
@@ -38,13 +59,8 @@ export async function loadOrCreateIdentity(dir: string): Promise<Identity> {
     throw new InvalidConfigError('identity.json', `must be valid JSON (${(err as Error).message})`)
   }
   if (typeof parsed.private_key !== 'string') throw new InvalidConfigError('identity.json private_key', 'must be a base64 string')
-  let privateKey: PrivateKey
-  try {
-    privateKey = privateKeyFromProtobuf(Buffer.from(parsed.private_key, 'base64'))
-  } catch (err) {
-    throw new InvalidConfigError('identity.json private_key', `must be a protobuf-encoded libp2p private key (${(err as Error).message})`)
-  }
-  const id = peerIdFromPrivateKey(privateKey).toString()
-  if (typeof parsed.id === 'string' && parsed.id !== id) throw new InvalidConfigError('identity.json id', `does not match the private key (key is for ${id})`)
-  return { id, privateKey }
+  return identityFromKey(parsed.private_key, typeof parsed.id === 'string' ? parsed.id : undefined, {
+    key: 'identity.json private_key',
+    id: 'identity.json id',
+  })
 }

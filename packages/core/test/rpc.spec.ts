@@ -87,7 +87,10 @@ describe('RPC over libp2p', () => {
             yield info(calleeId, 'QmbrCtydGyPeHiLURSPMqrvE5mCgMCwFYq3UD4XLCeAYw6')
           },
           recover: async () => info(calleeId),
-          recoverAll: async function* () {},
+          // More items than the caller's credit (256): the callee must wait for credit frames.
+          recoverAll: async function* () {
+            for (let i = 0; i < 1000; i++) yield { ...info(calleeId), name: `n${i}` }
+          },
           repoGc: async () => ({ peer: calleeId, peername: 'callee', keys: [{ key: CID }] }),
         },
       },
@@ -109,6 +112,14 @@ describe('RPC over libp2p', () => {
     for await (const i of rpc.statusAll(calleeId, 0)) all.push(i.cid)
     expect(all).toHaveLength(2)
     expect((await rpc.repoGc(calleeId)).keys).toEqual([{ key: CID }])
+    const recovered: string[] = []
+    for await (const i of rpc.recoverAll(calleeId)) {
+      recovered.push(i.name)
+      // A slow consumer: the callee may not run ahead of the credit it was given.
+      if (recovered.length % 200 === 0) await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(recovered).toHaveLength(1000)
+    expect(recovered[999]).toBe('n999')
     // An answer that is not a PinInfo is rejected on the caller's side.
     await expect(rpc.status(calleeId, CID)).rejects.toThrow(/answered an invalid value/)
     // Errors of the handler come back with the peer named.
@@ -133,20 +144,28 @@ describe('RPC over libp2p', () => {
 
 describe('parseRequest', () => {
   it.each([
-    [{ method: 'id' }, { method: 'id', args: {} }],
-    [{ method: 'statusAll' }, { method: 'statusAll', args: { filter: 0 } }],
+    [{ method: 'id' }, { method: 'id', args: {}, credit: 64 }],
+    [
+      { method: 'statusAll', credit: 256 },
+      { method: 'statusAll', args: { filter: 0 }, credit: 256 },
+    ],
     [
       { method: 'status', args: { cid: CID } },
-      { method: 'status', args: { cid: CID } },
+      { method: 'status', args: { cid: CID }, credit: 64 },
     ],
   ])('accepts %j', (frame, expected) => {
     expect(parseRequest(frame)).toEqual(expected)
   })
 
-  it.each([[{}], [{ method: 'rm' }], [{ method: 'status' }], [{ method: 'status', args: [] }], [{ method: 'statusAll', args: { filter: 1.5 } }]])(
-    'rejects %j',
-    (frame) => {
-      expect(() => parseRequest(frame as Record<string, unknown>)).toThrow(RpcInvalidRequestError)
-    },
-  )
+  it.each([
+    [{}],
+    [{ method: 'rm' }],
+    [{ method: 'status' }],
+    [{ method: 'status', args: [] }],
+    [{ method: 'statusAll', args: { filter: 1.5 } }],
+    [{ method: 'statusAll', credit: 0 }],
+    [{ method: 'statusAll', credit: 'lots' }],
+  ])('rejects %j', (frame) => {
+    expect(() => parseRequest(frame as Record<string, unknown>)).toThrow(RpcInvalidRequestError)
+  })
 })

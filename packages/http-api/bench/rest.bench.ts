@@ -5,8 +5,8 @@
  * - bulk `POST /pins` (NDJSON) pins/s;
  * - `GET /pins` and `GET /allocations` over the whole pinset: pins/s streamed and the peer's
  *   peak RSS while streaming (sampled from /proc every 50 ms).
- * Sizes: BENCH_SINGLE (default 2000), BENCH_BULK (default 100000), BENCH_LIST (pins in the set
- * before listing, default = what the bulk step added). Prints figures; asserts nothing.
+ * - single-pin requests/s against one peer of a 3-peer cluster (BENCH_CLUSTER=0 skips it).
+ * Sizes: BENCH_SINGLE (default 2000), BENCH_BULK (default 100000). Prints figures; asserts nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { createTestCluster } from '../../../test/helpers/peer.js'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const PEER_BIN = join(ROOT, 'apps/peer/dist/bin.js')
@@ -155,8 +156,34 @@ async function main(): Promise<void> {
     proc.kill('SIGTERM')
     await new Promise((r) => proc.once('exit', r))
     await rm(dir, { recursive: true, force: true })
-    agent.destroy()
   }
+  if (process.env.BENCH_CLUSTER !== '0') {
+    // Three real peers joined with --bootstrap (private network, gossip, RPC); pins go to peer 0.
+    const cluster = await createTestCluster({ peers: 3, env: { PINMESH_LOG_LEVEL: 'warn' } })
+    try {
+      const api0 = cluster.peers[0]?.api as string
+      console.log(
+        `3-peer cluster, single POST /pins/{cid} on one peer, concurrency 1: ${(await singlePins(api0, single, 1, 'k1')).toFixed(0)} req/s (${single} pins)`,
+      )
+      console.log(
+        `3-peer cluster, single POST /pins/{cid} on one peer, concurrency 32: ${(await singlePins(api0, single, 32, 'k32')).toFixed(0)} req/s (${single} pins)`,
+      )
+      const t0 = performance.now()
+      const last = cluster.peers[2]?.api as string
+      for (;;) {
+        const r = await http('GET', `${last}/allocations`)
+        if (r.lines >= 2 * single) break
+        if (performance.now() - t0 > 120_000) throw new Error(`peer 2 has ${r.lines} of ${2 * single} pins after 120 s`)
+        await new Promise((r2) => setTimeout(r2, 200))
+      }
+      console.log(
+        `3-peer cluster: all ${2 * single} pins listed on another peer ${((performance.now() - t0) / 1000).toFixed(1)} s after the last acknowledgement`,
+      )
+    } finally {
+      await cluster.destroy()
+    }
+  }
+  agent.destroy()
 }
 
 main().catch((err: unknown) => {

@@ -13,6 +13,8 @@
  * await api.close()
  * ```
  */
+
+export { addResponse, parseAddQuery, queryBool, registerAddRoute } from './add.js'
 export { authenticate } from './auth.js'
 export { type BulkPinError, type BulkPinResult, bulkPin } from './bulk.js'
 export { sendJson } from './common.js'
@@ -33,8 +35,11 @@ export {
 export { apiError, errorResponse, errorStatus, HttpError } from './errors.js'
 export { signToken, verifyToken } from './jwt.js'
 export { type ClusterMetricSources, createMetricsApp, registerClusterMetrics } from './metrics.js'
-export { ndjson } from './ndjson.js'
+export { isMultipart, multipartEntries } from './multipart.js'
+export { type NdjsonOptions, ndjson } from './ndjson.js'
 export { createPinSvcApi, type PinSvcApiInit, type PinSvcStatusObject, pinSvcStatus } from './pinsvc.js'
+export { createIpfsProxy, type IpfsProxyInit } from './proxy.js'
+export { IPFSPROXY_DEFAULTS, type IpfsProxyConfig, parseIpfsProxyConfig } from './proxy-config.js'
 export { createRestApi, parsePinTypeFilter, type RestApiInit, type RestCluster } from './rest.js'
 export { type ServedApi, type ServeOptions, serveApi } from './serve.js'
 export { type HttpApisInit, type RunningHttpApis, startHttpApis } from './start.js'

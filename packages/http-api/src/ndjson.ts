@@ -25,8 +25,13 @@ function nodeResponse(c: Context): ServerResponse | undefined {
   return out !== undefined && typeof out.addTrailers === 'function' ? out : undefined
 }
 
+export interface NdjsonOptions {
+  /** Extra response headers (e.g. `X-Chunked-Output: 1` for `/add`). */
+  headers?: Record<string, string>
+}
+
 /** Streams `items` as NDJSON, encoding each with `encode`. */
-export async function ndjson<T>(c: Context, items: AsyncIterable<T>, encode: (item: T) => unknown): Promise<Response> {
+export async function ndjson<T>(c: Context, items: AsyncIterable<T>, encode: (item: T) => unknown, options: NdjsonOptions = {}): Promise<Response> {
   const iterator = items[Symbol.asyncIterator]()
   let first: IteratorResult<T>
   try {
@@ -37,14 +42,21 @@ export async function ndjson<T>(c: Context, items: AsyncIterable<T>, encode: (it
   if (first.done === true) return c.body(null, 204)
   const out = nodeResponse(c)
   if (out !== undefined) {
-    await writeToNode(c, out, first.value, iterator, encode)
+    await writeToNode(c, out, first.value, iterator, encode, options.headers ?? {})
     return RESPONSE_ALREADY_SENT
   }
-  return webStream(first.value, iterator, encode)
+  return webStream(first.value, iterator, encode, options.headers ?? {})
 }
 
-async function writeToNode<T>(c: Context, out: ServerResponse, first: T, iterator: AsyncIterator<T>, encode: (item: T) => unknown): Promise<void> {
-  const headers: Record<string, string | string[]> = {}
+async function writeToNode<T>(
+  c: Context,
+  out: ServerResponse,
+  first: T,
+  iterator: AsyncIterator<T>,
+  encode: (item: T) => unknown,
+  extra: Record<string, string>,
+): Promise<void> {
+  const headers: Record<string, string | string[]> = { ...extra }
   for (const [name, value] of extraHeaders(c)) {
     const prev = headers[name]
     headers[name] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value]
@@ -98,7 +110,7 @@ async function writeToNode<T>(c: Context, out: ServerResponse, first: T, iterato
   out.end()
 }
 
-function webStream<T>(first: T, iterator: AsyncIterator<T>, encode: (item: T) => unknown): Response {
+function webStream<T>(first: T, iterator: AsyncIterator<T>, encode: (item: T) => unknown, extra: Record<string, string>): Response {
   const encoder = new TextEncoder()
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -117,5 +129,5 @@ function webStream<T>(first: T, iterator: AsyncIterator<T>, encode: (item: T) =>
       await iterator.return?.()
     },
   })
-  return new Response(stream, { status: 200, headers: { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' } })
+  return new Response(stream, { status: 200, headers: { ...extra, 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' } })
 }

@@ -19,6 +19,7 @@ import {
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
+import { registerAddRoute } from './add.js'
 import { issueToken } from './auth.js'
 import { bulkPin, encodeBulkResult } from './bulk.js'
 import { installPipeline, readJsonBody, sendJson } from './common.js'
@@ -38,7 +39,7 @@ export interface RestApiInit {
   cluster: RestCluster
   /** Parsed `api.restapi`; defaults when absent. */
   config?: RestApiConfig
-  /** Concurrent pins of one bulk request (default 256). */
+  /** Concurrent pins of one bulk request (default 1000, the pinset's default max_batch_size). */
   bulkConcurrency?: number
   /** Access log at debug level (or `http_log_file`). */
   logger?: Logger
@@ -137,8 +138,7 @@ export function createRestApi(init: RestApiInit): Hono {
   const app = new Hono()
   app.onError((err, c) => errorResponse(c, err))
   installPipeline(app, { api: 'rest', config, errorBody: apiError, ...(init.logger !== undefined ? { logger: init.logger } : {}) })
-  // POST /add is registered by add.ts (`registerAddRoute`); until it is, answer 501, not 404.
-  app.notFound((c) => (c.req.path === '/add' ? apiError(c, 501, 'adding content is not available on this peer yet') : apiError(c, 404, 'not found')))
+  app.notFound((c) => apiError(c, 404, 'not found'))
 
   app.get('/id', async (c) => sendJson(c, encodeId(await cluster.id({ signal: signal(c) }))))
   app.get('/version', (c) => sendJson(c, { version: cluster.version() }))
@@ -193,7 +193,7 @@ export function createRestApi(init: RestApiInit): Hono {
     const results = bulkPin(cluster, body, {
       maxBodyBytes: config.max_bulk_body_bytes,
       maxLineBytes: config.max_body_bytes,
-      concurrency: init.bulkConcurrency ?? 256,
+      concurrency: init.bulkConcurrency ?? 1000,
       signal: signal(c),
     })
     return ndjson(c, results, encodeBulkResult)
@@ -228,5 +228,6 @@ export function createRestApi(init: RestApiInit): Hono {
   app.get('/monitor/metrics', (c) => sendJson(c, cluster.metricNames()))
   app.post('/token', (c) => issueToken(c, creds, apiError))
   app.get('/health', (c) => c.body(null, 204))
+  registerAddRoute(app, { cluster })
   return app
 }

@@ -38,7 +38,8 @@ export async function serveApi(app: Hono, config: HttpApiConfig, opts: ServeOpti
   const serverOptions = {
     maxHeaderSize: config.max_header_bytes,
     requestTimeout: config.read_timeout,
-    headersTimeout: config.read_header_timeout,
+    // Node refuses a header timeout above a non-zero request timeout.
+    headersTimeout: config.read_timeout > 0 ? Math.min(config.read_header_timeout, config.read_timeout) : config.read_header_timeout,
     keepAliveTimeout: config.idle_timeout,
     ...(tls
       ? {

@@ -125,3 +125,42 @@ describe('unix socket listener', () => {
     }
   })
 })
+
+describe('ndjson options', () => {
+  it('adds extra headers and still sends the trailer', async () => {
+    const { Hono } = await import('hono')
+    const { ndjson } = await import('../src/ndjson.js')
+    const app = new Hono()
+    app.get('/s', (c) =>
+      ndjson(
+        c,
+        (async function* () {
+          yield { a: 1 }
+        })(),
+        (x) => x,
+        { headers: { 'X-Chunked-Output': '1' } },
+      ),
+    )
+    const served = await serveApi(app, parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0' }), { path: 'test' })
+    try {
+      const res = await get(`${served.urls[0]}/s`)
+      expect(res.headers['x-chunked-output']).toBe('1')
+      expect(res.body).toBe('{"a":1}\n')
+      expect(res.rawTrailers).toEqual(['X-Stream-Error', ''])
+    } finally {
+      await served.close()
+    }
+  })
+})
+
+describe('server timeouts', () => {
+  it('accepts a read_timeout shorter than read_header_timeout', async () => {
+    const config = parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0', read_timeout: '1s', read_header_timeout: '5s' })
+    const served = await serveApi(createRestApi({ cluster: new FakeCluster(), config }), config, { path: 'api.restapi' })
+    try {
+      expect((await get(`${served.urls[0]}/health`)).status).toBe(204)
+    } finally {
+      await served.close()
+    }
+  })
+})

@@ -68,6 +68,10 @@ export interface IpfsPinOptions extends AbortOptions {
   /** -1 recursive, 0 direct, N>0 depth-limited. Defaults to -1. */
   maxDepth?: number
   onProgress?(progress: IpfsPinProgress): void
+  /** Multiaddresses (with `/p2p/<id>`) of IPFS nodes that hold the content; up to 10 are dialled first, best effort. */
+  origins?: string[]
+  /** A CID pinned before that this pin replaces; the node may update that pin instead of pinning from scratch. */
+  pinUpdate?: string | null
 }
 
 export interface IpfsPinLsEntry {
@@ -88,7 +92,31 @@ export interface IpfsAddOptions extends AbortOptions {
   wrapWithDirectory?: boolean
   trickle?: boolean
   hashAlg?: string
+  /** `balanced` (default) or `trickle`. */
+  layout?: 'balanced' | 'trickle'
+  /** Include files whose names start with a dot when adding directories. */
+  hidden?: boolean
+  /** Pin the root recursively in the node as part of the add (saves walking the DAG again later). Nodes may ignore it. */
+  pin?: boolean
   onProgress?(name: string, bytes: number): void
+}
+
+/**
+ * The entries of an upload. When they come from an HTTP request in Kubo's multipart encoding,
+ * `multipart` offers the raw body instead: a node that speaks that encoding itself (Kubo) may
+ * take it and stream it through untouched. Taking the raw body and iterating the entries are
+ * mutually exclusive.
+ */
+export type IpfsAddEntries = AsyncIterable<IpfsAddEntry> & {
+  multipart?: { contentType: string; take(): AsyncIterable<Uint8Array> }
+}
+
+/** Result of importing a CAR file into the node. */
+export interface IpfsDagImportResult {
+  roots: string[]
+  /** Number of blocks read and their total size in bytes. */
+  blocks: number
+  bytes: number
 }
 
 export interface IpfsAddEntry {
@@ -115,8 +143,12 @@ export interface IpfsConnector {
   blockPut(bytes: Uint8Array, options?: AbortOptions & { format?: string; mhtype?: string }): Promise<string>
   blockGet(cid: string, options?: AbortOptions): Promise<Uint8Array>
   /** Imports files; yields one entry per file/dir, the root last. */
-  add(entries: AsyncIterable<IpfsAddEntry>, options?: IpfsAddOptions): AsyncIterable<{ path: string; cid: string; size: number }>
+  add(entries: IpfsAddEntries, options?: IpfsAddOptions): AsyncIterable<{ path: string; cid: string; size: number }>
   swarmConnect(addr: string, options?: AbortOptions): Promise<void>
+  /** Imports the blocks of a CAR stream without pinning them. */
+  dagImport?(car: AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<IpfsDagImportResult>
+  /** Resolves an IPFS path (`/ipfs/<cid>/a/b`) to the CID it points to. */
+  resolve?(path: string, options?: AbortOptions): Promise<string>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,14 +166,21 @@ export interface PinTracker extends Startable {
   /** Re-queues a failed pin or unpin; returns the status after queueing. */
   recover(cid: string, options?: AbortOptions): Promise<PinInfo>
   recoverAll(options?: AbortOptions): AsyncIterable<PinInfo>
+  /** Pin operations waiting in a queue right now (the `pinqueue` informer's value). */
+  pinQueueSize(): number
 }
 
-/** Pure: orders candidate peers for a pin. */
+/** Pure: decides which peers hold a pin (reference §7.3, §7.4). Same inputs → same answer on every peer. */
 export interface Allocator {
+  /** The metric names allocation needs, outermost partition first (`allocator.balanced.allocate_by`). */
+  readonly allocateBy: readonly string[]
   /**
-   * Returns the peers that should hold `pin`, ordered by preference. `current` are the metrics of
-   * peers already holding it, `candidates` of the others, `priority` of user allocations.
-   * Throws `NotEnoughPeersError` when fewer than the minimum are available.
+   * Returns the peers that should hold `pin`, ordered by preference. `pin.allocations` are its
+   * current allocations (`[]` for a new pin). `input.current` holds the metrics of the valid
+   * (live) current peers, `candidates` of the others, `priority` of `user_allocations` peers;
+   * each peer maps to one metric per `allocateBy` name. Returns `[]` for factors -1/-1, the
+   * existing list unchanged while at least `replicationMin` current peers are valid. Throws
+   * `NotEnoughPeersError` when fewer than the minimum are available.
    */
   allocate(pin: Pin, input: AllocationInput): string[]
 }
@@ -211,5 +250,19 @@ export interface ClusterApi {
   metrics(name: string): Metric[]
   alerts(): Alert[]
   /** Adds content to the local IPFS node and pins it through the cluster. */
-  add?(entries: AsyncIterable<IpfsAddEntry>, options: PinOptions & IpfsAddOptions & { noPin?: boolean }): AsyncIterable<AddedOutput>
+  add?(entries: IpfsAddEntries, options: ClusterAddOptions): AsyncIterable<AddedOutput>
+  /** Repository size and capacity of the IPFS nodes of the cluster, summed over reachable peers. */
+  ipfsRepoStat?(options?: AbortOptions): Promise<IpfsRepoStat>
+}
+
+/** Options of `ClusterApi.add` (reference §1.11): pin options plus how to build the DAG. */
+export interface ClusterAddOptions extends PinOptions, IpfsAddOptions {
+  /** `unixfs` (default) builds a UnixFS DAG; `car` imports exactly one CAR file with one root. */
+  format?: 'unixfs' | 'car'
+  /** Put blocks only into the local node but do not create a cluster pin. */
+  noPin?: boolean
+  /** Emit byte-progress events (`cid: null`). */
+  progress?: boolean
+  /** Keep the local peer among the allocations. */
+  local?: boolean
 }

@@ -13,6 +13,7 @@
  * ```
  */
 export { MONITOR_DEFAULTS, type MonitorConfig, parsePubsubmonConfig } from './config.js'
+export * from './informers/index.js'
 export { createPingInformer, isPublicAddress, type PingInformerComponents, type PingValue, parsePingValue, pingValue } from './informers/ping.js'
 export { isLive, MetricStore } from './metric-store.js'
 export {

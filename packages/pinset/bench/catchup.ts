@@ -26,7 +26,7 @@ a.send({ cmd: 'digest' })
 const target = await a.next('digest')
 const t0 = Date.now()
 f.send({ cmd: 'dial', addrs: a.addrs })
-f.send({ cmd: 'waitDigest', digest: target.digest })
+f.send({ cmd: 'waitDigest', digest: target.digest, size: target.size })
 const reached = await f.next('digestReached')
 const secs = ((reached.t as number) - t0) / 1000
 report(

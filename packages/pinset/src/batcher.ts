@@ -1,6 +1,8 @@
 /**
- * Group commit: writes are staged and committed together when the batch reaches
- * `max_batch_size` or its oldest write is `max_batch_age` old. A commit runs one Yjs
+ * Group commit: writes are staged and committed together. A batch is cut when it reaches
+ * `max_batch_size`; when no commit is running, at the next turn of the event loop (so a
+ * lone write is not delayed); while a commit is running, when that commit ends or when the
+ * batch's oldest write is `max_batch_age` old, whichever comes first. A commit runs one Yjs
  * transaction per touched shard, appends each shard's update to LevelDB, and only then
  * resolves the writers' promises. Commits run one after another, in order.
  */
@@ -21,6 +23,7 @@ export class Batcher {
   private staged: StagedWrite[] = []
   private inFlight = 0
   private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
   private chain: Promise<void> = Promise.resolve()
 
   constructor(
@@ -42,16 +45,17 @@ export class Batcher {
     return new Promise<void>((resolve, reject) => {
       this.staged.push({ ...write, resolve, reject })
       if (this.staged.length >= this.config.max_batch_size) this.cut()
+      else if (this.inFlight === 0) this.immediate ??= setImmediate(() => this.cut())
       else this.timer ??= setTimeout(() => this.cut(), this.config.max_batch_age)
     })
   }
 
   /** Cuts the open batch and queues its commit. */
   private cut(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer)
-      this.timer = undefined
-    }
+    clearTimeout(this.timer)
+    this.timer = undefined
+    clearImmediate(this.immediate)
+    this.immediate = undefined
     while (this.staged.length > 0) {
       const batch = this.staged.splice(0, this.config.max_batch_size)
       this.inFlight += batch.length
@@ -67,6 +71,8 @@ export class Batcher {
           for (const w of batch) w.reject(err)
         } finally {
           this.inFlight -= batch.length
+          // The writes that queued up during this commit form the next batch right away.
+          if (this.inFlight === 0 && this.staged.length > 0) this.cut()
         }
       })
     }

@@ -4,7 +4,7 @@
  * repeated). A default pin with allocations and a timestamp encodes to ~40 bytes.
  */
 import type { Pin } from '@pinmesh/interface'
-import { decodePin, InvalidArgumentError, parseJson } from '@pinmesh/interface'
+import { decodePin, InvalidArgumentError } from '@pinmesh/interface'
 import { CID } from 'multiformats/cid'
 
 /** Largest encoded pin value; bigger pins are refused (they must fit a gossip message). */
@@ -41,7 +41,13 @@ export function encodeValue(pin: Pin): string {
 /** Decodes a stored value back to a full Pin; throws `InvalidArgumentError` on malformed input. */
 export function decodeValue(cid: string, value: unknown): Pin {
   if (typeof value !== 'string') throw new InvalidArgumentError('stored pin is not a string', cid)
-  const parsed = parseJson(value)
+  let parsed: unknown
+  try {
+    // Plain JSON.parse: stored values hold only small integers (no int64 reviver needed).
+    parsed = JSON.parse(value)
+  } catch {
+    throw new InvalidArgumentError('stored pin is not JSON', cid)
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError('stored pin is not an object', cid)
   const obj = parsed as Record<string, unknown>
   if ('cid' in obj) throw new InvalidArgumentError('stored pin repeats its cid', cid)

@@ -52,14 +52,15 @@ function obj(value: unknown, path: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-function int(value: unknown, path: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback
+/** Upstream rule: an absent value (and, where `zeroDefault`, 0) keeps the default. */
+function int(value: unknown, path: string, fallback: number, min: number, zeroDefault = false): number {
+  if (value === undefined || (zeroDefault && value === 0)) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new InvalidConfigError(path, `must be an integer >= ${min}`)
   return value
 }
 
 function duration(value: unknown, path: string, fallback: number): number {
-  if (value === undefined) return fallback
+  if (value === undefined || value === '') return fallback
   let ms: number
   try {
     ms = parseDuration(value as string, path)
@@ -71,7 +72,9 @@ function duration(value: unknown, path: string, fallback: number): number {
 }
 
 /**
- * Validates a `consensus.crdt` section (as parsed from JSON) plus the pinmesh-only keys
+ * Validates a `consensus.crdt` section (as parsed from JSON; upstream rules: unknown keys are
+ * ignored, absent or empty values and 0 batch sizes keep the defaults; upstream's "batching
+ * disabled" `0s` age keeps the default too, since writes are always group-committed) plus the pinmesh-only keys
  * (`shards`, `digest_interval`, `max_message_size`, `sync_chunk_size`). Errors name the key
  * path, e.g. `consensus.crdt.batching.max_batch_size`.
  */
@@ -94,9 +97,9 @@ export function parsePinsetConfig(value: unknown, path = 'consensus.crdt', stora
     trusted_peers: trusted,
     batching: {
       // 0 keeps the default, as in upstream's files (`"max_batch_size": 0, "max_batch_age": "0s"`).
-      max_batch_size: int(b.max_batch_size, `${path}.batching.max_batch_size`, DEFAULTS.batching.max_batch_size, 0) || DEFAULTS.batching.max_batch_size,
+      max_batch_size: int(b.max_batch_size, `${path}.batching.max_batch_size`, DEFAULTS.batching.max_batch_size, 0, true),
       max_batch_age: duration(b.max_batch_age, `${path}.batching.max_batch_age`, DEFAULTS.batching.max_batch_age) || DEFAULTS.batching.max_batch_age,
-      max_queue_size: int(b.max_queue_size, `${path}.batching.max_queue_size`, DEFAULTS.batching.max_queue_size, 1),
+      max_queue_size: int(b.max_queue_size, `${path}.batching.max_queue_size`, DEFAULTS.batching.max_queue_size, 0, true),
     },
     shards: int(o.shards, `${path}.shards`, DEFAULTS.shards, 1),
     digest_interval: duration(o.digest_interval, `${path}.digest_interval`, DEFAULTS.digest_interval),

@@ -5,7 +5,7 @@ export const DEFAULTS = {
   batching: {
     /** Pins per commit at most. */
     max_batch_size: 1000,
-    /** Milliseconds a staged write waits for more writes before its commit. */
+    /** Longest wait (ms) of a staged write while another commit runs; idle peers commit at once. */
     max_batch_age: 20,
     /** Writes staged or committing at most; beyond that `put`/`remove` throw `QueueFullError`. */
     max_queue_size: 50_000,

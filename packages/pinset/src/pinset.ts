@@ -15,7 +15,7 @@ import { ShardStore } from './store.js'
 import type { ShardUpdate } from './wire.js'
 import { validateUpdate, WireError } from './wire.js'
 
-/** Largest sum of value bytes in one shard transaction, so an update fits a gossip message. */
+/** Largest sum of key and value bytes in one shard transaction (at most half a gossip message). */
 const MAX_TX_BYTES = 512 * 1024
 
 export class ShardedPinset implements Pinset {
@@ -73,6 +73,7 @@ export class ShardedPinset implements Pinset {
       else list.push(w)
     }
     const updates: ShardUpdate[] = []
+    const txBytes = Math.min(MAX_TX_BYTES, this.config.max_message_size / 2)
     for (const [i, list] of byShard) {
       const { doc, map } = this.shards.shard(i)
       const capture = (update: Uint8Array, origin: unknown) => {
@@ -84,7 +85,7 @@ export class ShardedPinset implements Pinset {
         while (at < list.length) {
           doc.transact(() => {
             let bytes = 0
-            while (at < list.length && bytes < MAX_TX_BYTES) {
+            while (at < list.length && bytes < txBytes) {
               const w = list[at++] as StagedWrite
               const current = map.get(w.cid)
               if (w.value === null) {

@@ -18,6 +18,22 @@ import { decodeFrame, encodeAck, encodeChunk, encodeDone, encodeError, encodeReq
 
 export const SYNC_PROTOCOL = '/pinmesh/pinset-sync/1.0.0'
 const FRAME_TIMEOUT = 30_000
+/** A whole pull ends (and frees its slot) after this, whatever happens on the stream. */
+const SESSION_TIMEOUT = 10 * 60_000
+const CLOSE_TIMEOUT = 5_000
+
+/** Closes a stream gracefully, or aborts it when the other side does not answer in time. */
+async function closeStream(stream: Stream): Promise<void> {
+  try {
+    await stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT) })
+  } catch (err) {
+    stream.abort(err as Error)
+  }
+}
+
+function frameSignal(session?: AbortSignal): AbortSignal {
+  return session === undefined ? AbortSignal.timeout(FRAME_TIMEOUT) : AbortSignal.any([AbortSignal.timeout(FRAME_TIMEOUT), session])
+}
 /** Largest diff of one shard a puller assembles. */
 const MAX_SHARD_DIFF = 512 * 1024 * 1024
 /** Chunks a server sends before it waits for the puller's ACK (flow control). */
@@ -76,14 +92,14 @@ export class Sync {
         frame = decodeFrame(raw.subarray(), this.pinset.config.shards)
       } catch (err) {
         this.reject(err)
-        await lp.write(encodeError('malformed request'))
-        await stream.close()
+        await lp.write(encodeError('malformed request'), { signal: frameSignal() })
+        await closeStream(stream)
         return
       }
       if (frame.type !== 'request' || frame.format !== FORMAT_VERSION || frame.shards !== this.pinset.config.shards) {
         this.reject(new WireError(frame.type !== 'request' ? 'unexpected-frame' : 'format'))
-        await lp.write(encodeError(`expected a request for format ${FORMAT_VERSION} with ${this.pinset.config.shards} shards`))
-        await stream.close()
+        await lp.write(encodeError(`expected a request for format ${FORMAT_VERSION} with ${this.pinset.config.shards} shards`), { signal: frameSignal() })
+        await closeStream(stream)
         return
       }
       let sentChunks = 0
@@ -97,7 +113,7 @@ export class Sync {
         await lp.write(data, { signal: AbortSignal.timeout(FRAME_TIMEOUT) })
         if (isChunk) sentChunks++
       })
-      await stream.close()
+      await closeStream(stream)
       this.stats.served++
       metrics.syncSessions.inc({ role: 'server', result: 'ok' })
       metrics.syncBytes.inc({ direction: 'sent' }, bytes)
@@ -151,18 +167,19 @@ export class Sync {
   }
 
   private async doPull(peer: PeerId, signal?: AbortSignal): Promise<SyncResult> {
-    const stream = await this.libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: signal ?? AbortSignal.timeout(FRAME_TIMEOUT) })
+    const session = AbortSignal.any([AbortSignal.timeout(SESSION_TIMEOUT), ...(signal ? [signal] : [])])
+    const stream = await this.libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: frameSignal(session) })
     const lp = lpStream(stream, { maxDataLength: this.maxFrame })
     try {
-      await lp.write(encodeRequest(FORMAT_VERSION, this.states()))
+      await lp.write(encodeRequest(FORMAT_VERSION, this.states()), { signal: frameSignal(session) })
       const receiver = this.receiver(peer.toString())
       let chunks = 0
       for (;;) {
-        const raw = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(FRAME_TIMEOUT), ...(signal ? [signal] : [])]) })
+        const raw = await lp.read({ signal: frameSignal(session) })
         const result = await receiver(raw.subarray())
-        if (result === undefined) await lp.write(encodeAck(++chunks))
+        if (result === undefined) await lp.write(encodeAck(++chunks), { signal: frameSignal(session) })
         if (result !== undefined) {
-          await stream.close()
+          await closeStream(stream)
           metrics.syncSessions.inc({ role: 'client', result: 'ok' })
           this.stats.pulled++
           return result

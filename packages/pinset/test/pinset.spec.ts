@@ -5,7 +5,7 @@ import type { PinsetChange } from '@pinmesh/interface'
 import { defaultPinOptions, InvalidConfigError, newPin, QueueFullError, StateFormatError } from '@pinmesh/interface'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinset, decodeValue, encodeValue, parsePinsetConfig } from '../src/index.js'
+import { createPinset, decodeValue, encodeValue, packUpdates, parsePinsetConfig, wire } from '../src/index.js'
 
 const CID_A = 'QmbrCtydGyPeHiLURSPMqrvE5mCgMCwFYq3UD4XLCeAYw6'
 const CID_B = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -76,6 +76,29 @@ describe('pinset on LevelDB', () => {
     await third.close()
   })
 
+  it('splits a large commit into gossip messages of at most max_message_size that rebuild the state', async () => {
+    const { cidFor } = await import('../bench/util.js')
+    const max = 64 * 1024
+    const source = await createPinset({ path: dir, shards: 2, max_message_size: max, batching: { max_batch_size: 2000, max_batch_age: 50 } }, { logger })
+    const messages: Uint8Array[] = []
+    source.internals.pinset.onCommit = (updates) => messages.push(...packUpdates(2, updates, max))
+    const meta = { blob: 'x'.repeat(1000) }
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => source.put(newPin(cidFor(i), { ...defaultPinOptions(), metadata: meta }))))
+    expect(messages.length).toBeGreaterThan(30)
+    for (const m of messages) expect(m.length).toBeLessThanOrEqual(max)
+    const otherDir = await mkdtemp(join(tmpdir(), 'pinmesh-pinset-'))
+    const replica = await createPinset({ path: otherDir, shards: 2 }, { logger })
+    for (const m of messages.reverse()) {
+      const decoded = wire.decodeGossip(m, 2)
+      if (decoded.type === 'update') await replica.internals.pinset.applyRemote(decoded.updates, 'gossip')
+    }
+    expect(await replica.digest()).toBe(await source.digest())
+    expect(await replica.size()).toBe(2000)
+    await replica.close()
+    await source.close()
+    await rm(otherDir, { recursive: true, force: true })
+  })
+
   it('refuses a state with another shard count with a clear error', async () => {
     const first = await createPinset({ path: dir, shards: 8 }, { logger })
     await first.put(newPin(CID_A, defaultPinOptions()))
@@ -130,6 +153,17 @@ describe('parsePinsetConfig', () => {
       batching: { max_batch_size: 10, max_batch_age: 25, max_queue_size: 100 },
       shards: 64,
     })
+  })
+
+  it("loads upstream's default service.json section (batching off, extra keys)", () => {
+    const upstream = {
+      cluster_name: 'ipfs-cluster',
+      trusted_peers: ['*'],
+      batching: { max_batch_size: 0, max_batch_age: '0s', max_queue_size: 50000 },
+      repair_interval: '1h0m0s',
+      rebroadcast_interval: '1m0s',
+    }
+    expect(parsePinsetConfig(upstream, 'consensus.crdt', '/tmp/x').batching).toEqual({ max_batch_size: 1000, max_batch_age: 20, max_queue_size: 50000 })
   })
 
   it("treats upstream's 0 batching values as the defaults", () => {

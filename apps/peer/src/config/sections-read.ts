@@ -9,13 +9,6 @@ function section(components: Record<string, unknown>, key: string): Record<strin
   return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}
 }
 
-export function restListenAddress(components: Record<string, unknown>): string {
-  const v = section(components, 'api.restapi').http_listen_multiaddress ?? '/ip4/127.0.0.1/tcp/9094'
-  const addr = Array.isArray(v) && v.length === 1 ? v[0] : v
-  if (typeof addr !== 'string') throw new InvalidConfigError('api.restapi.http_listen_multiaddress', `must be a multiaddress string, got ${JSON.stringify(v)}`)
-  return addr
-}
-
 export function clusterName(components: Record<string, unknown>): string {
   const v = section(components, 'consensus.crdt').cluster_name ?? 'ipfs-cluster'
   if (typeof v !== 'string' || v === '') throw new InvalidConfigError('consensus.crdt.cluster_name', `must be a non-empty string, got ${JSON.stringify(v)}`)

@@ -4,9 +4,18 @@
  * Components whose package has no parser yet are passed through as loaded (after env
  * overrides); register a parser here when it lands.
  */
+import { parseBalancedAllocatorConfig } from '@pinmesh/allocator'
 import { parseClusterConfig } from '@pinmesh/core'
-import { parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
-import { parsePubsubmonConfig } from '@pinmesh/monitor'
+import { parseIpfsProxyConfig, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '@pinmesh/http-api'
+import { parseEmbeddedIpfsConfig, parseIpfsHttpConfig } from '@pinmesh/ipfs-connector'
+import {
+  parseDiskInformerConfig,
+  parseNumPinInformerConfig,
+  parsePinQueueInformerConfig,
+  parsePubsubmonConfig,
+  parseTagsInformerConfig,
+} from '@pinmesh/monitor'
+import { parsePinTrackerConfig } from '@pinmesh/pintracker'
 
 export type SectionParser = (value: unknown, path: string) => unknown
 
@@ -17,4 +26,13 @@ export const SECTION_PARSERS: Record<string, SectionParser> = {
   'api.restapi': parseRestApiConfig,
   'api.pinsvcapi': parsePinSvcApiConfig,
   'observations.metrics': parseMetricsConfig,
+  'api.ipfsproxy': parseIpfsProxyConfig,
+  'ipfs_connector.ipfshttp': parseIpfsHttpConfig,
+  'ipfs_connector.embedded': parseEmbeddedIpfsConfig,
+  'pin_tracker.stateless': parsePinTrackerConfig,
+  'allocator.balanced': parseBalancedAllocatorConfig,
+  'informer.disk': parseDiskInformerConfig,
+  'informer.tags': parseTagsInformerConfig,
+  'informer.pinqueue': parsePinQueueInformerConfig,
+  'informer.numpin': parseNumPinInformerConfig,
 }

@@ -62,6 +62,10 @@ export const CLUSTER_DEFAULTS = {
   pin_only_on_trusted_peers: false,
   pin_only_on_untrusted_peers: false,
   disable_repinning: true,
+  /** pinmesh (docs/orchestration.md): a silent peer's pins move only after this grace period. */
+  repin_grace_period: '1m0s',
+  /** pinmesh: re-allocated pins written per second at most. */
+  repin_rate: 1000,
   peer_addresses: [] as string[],
 }
 

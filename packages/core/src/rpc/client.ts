@@ -10,9 +10,14 @@ import type { AbortOptions, ID, PinInfo, RepoGC } from '@pinmesh/interface'
 import { decodeId, decodePinInfo, ObjectReader, RPC_PROTOCOL } from '@pinmesh/interface'
 import { assertValid, decodeFrame, encodeFrame, errorFromFrame, MAX_FRAME, RpcError, type RpcMethod } from './protocol.js'
 
+/** Items a callee may have in flight on a streamed call; credit is returned in halves. */
+const STREAM_CREDIT = 256
+
 export interface RpcClientConfig {
-  /** Deadline of a unary call, and between two items of a streamed call (ms). */
+  /** Deadline of a unary call (ms). */
   timeout: number
+  /** Longest wait for the next item of a streamed call (ms; default 60 s): a large status listing may start slowly. */
+  item_timeout?: number
 }
 
 export interface RpcClientComponents {
@@ -41,15 +46,15 @@ export class RpcClient {
     private readonly c: RpcClientComponents,
   ) {}
 
-  private async open(peer: string, method: RpcMethod, args: Record<string, unknown>, signal: AbortSignal) {
+  private async open(peer: string, method: RpcMethod, args: Record<string, unknown>, signal: AbortSignal, credit?: number) {
     let stream: Awaited<ReturnType<Libp2p['dialProtocol']>>
     try {
       stream = await this.c.libp2p.dialProtocol(peerIdFromString(peer), RPC_PROTOCOL, { signal })
     } catch (err) {
       throw new RpcError(`cannot reach peer ${peer}: ${(err as Error).message}`, { cause: err })
     }
-    const lp = lpStream(stream, { maxDataLength: MAX_FRAME })
-    await lp.write(encodeFrame({ method, args }), { signal })
+    const lp = lpStream(stream, { maxDataLength: MAX_FRAME, maxBufferSize: 2 * MAX_FRAME })
+    await lp.write(encodeFrame({ method, args, ...(credit !== undefined ? { credit } : {}) }), { signal })
     return { stream, lp }
   }
 
@@ -73,12 +78,20 @@ export class RpcClient {
   /** A streamed call; yields raw items until the end frame. */
   async *stream(peer: string, method: RpcMethod, args: Record<string, unknown> = {}, options?: AbortOptions): AsyncGenerator<unknown> {
     const outer = options?.signal
-    const { stream, lp } = await this.open(peer, method, args, AbortSignal.any([AbortSignal.timeout(this.config.timeout), ...(outer ? [outer] : [])]))
+    const { stream, lp } = await this.open(
+      peer,
+      method,
+      args,
+      AbortSignal.any([AbortSignal.timeout(this.config.timeout), ...(outer ? [outer] : [])]),
+      STREAM_CREDIT,
+    )
+    let consumed = 0
     try {
       for (;;) {
         let frame: Record<string, unknown>
         try {
-          frame = decodeFrame((await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(this.config.timeout), ...(outer ? [outer] : [])]) })).subarray())
+          const deadline = AbortSignal.timeout(this.config.item_timeout ?? 60_000)
+          frame = decodeFrame((await lp.read({ signal: AbortSignal.any([deadline, ...(outer ? [outer] : [])]) })).subarray())
         } catch (err) {
           throw new RpcError(`rpc ${method} to peer ${peer} failed: ${(err as Error).message}`, { cause: err })
         }
@@ -86,6 +99,10 @@ export class RpcClient {
         if (frame.end === true) return
         if (!('item' in frame)) throw new RpcError(`peer ${peer} sent a frame without item`)
         yield frame.item
+        if (++consumed === STREAM_CREDIT / 2) {
+          consumed = 0
+          await lp.write(encodeFrame({ credit: STREAM_CREDIT / 2 }), outer ? { signal: outer } : {})
+        }
       }
     } finally {
       await stream.close().catch(() => stream.abort(new Error('closing')))

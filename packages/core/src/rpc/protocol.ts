@@ -10,6 +10,12 @@
  *                     {"item": <value>} … {"end": true}         streamed call (statusAll, recoverAll)
  *                     {"error": {"name": "…", "message": "…"}}  refused or failed (ends the call)
  *
+ * Streamed calls are flow-controlled by credit: the request carries `"credit": n` (items the
+ * callee may send; default 64) and the caller sends `{"credit": n}` frames as it consumes
+ * items. The callee waits when its credit is spent. (libp2p 3 streams buffer every write
+ * without limit and a reader's buffer overflows at 4 MiB, so a fast callee and a slow caller
+ * would otherwise reset the stream.)
+ *
  * The callee validates the request (a malformed frame gets an `RpcInvalidRequestError` frame
  * and the stream is closed — it never crashes the peer) and checks the caller against the
  * policy in `policy.ts`; the caller validates every result with the domain codecs.
@@ -21,10 +27,24 @@ export const MAX_FRAME = 4 * 1024 * 1024
 export const RPC_METHODS = ['id', 'version', 'status', 'statusAll', 'recover', 'recoverAll', 'repoGc'] as const
 export type RpcMethod = (typeof RPC_METHODS)[number]
 
-export type RpcRequest =
+export type RpcRequest = (
   | { method: 'id' | 'version' | 'recoverAll' | 'repoGc'; args: Record<string, never> }
   | { method: 'status' | 'recover'; args: { cid: string } }
   | { method: 'statusAll'; args: { filter: number } }
+) & { credit: number }
+
+/** Items a callee may send before the first credit frame when the request names none. */
+export const DEFAULT_CREDIT = 64
+export const MAX_CREDIT = 10_000
+
+/** Reads a credit amount (a request's `credit` or a credit frame's); throws when invalid. */
+export function parseCredit(value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CREDIT) {
+    throw new RpcInvalidRequestError(`credit must be an integer between 1 and ${MAX_CREDIT}, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
 
 export const STREAMED: ReadonlySet<RpcMethod> = new Set(['statusAll', 'recoverAll'])
 
@@ -65,6 +85,7 @@ export function parseRequest(frame: Record<string, unknown>): RpcRequest {
   const args = frame.args ?? {}
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new RpcInvalidRequestError('args must be a JSON object')
   const a = args as Record<string, unknown>
+  const credit = parseCredit(frame.credit, DEFAULT_CREDIT)
   switch (method as RpcMethod) {
     case 'status':
     case 'recover': {
@@ -74,15 +95,15 @@ export function parseRequest(frame: Record<string, unknown>): RpcRequest {
       } catch (err) {
         throw new RpcInvalidRequestError(`args.cid: ${(err as Error).message}`)
       }
-      return { method: method as 'status' | 'recover', args: { cid: a.cid } }
+      return { method: method as 'status' | 'recover', args: { cid: a.cid }, credit }
     }
     case 'statusAll': {
       const filter = a.filter ?? 0
       if (typeof filter !== 'number' || !Number.isInteger(filter) || filter < 0) throw new RpcInvalidRequestError('args.filter must be an integer >= 0')
-      return { method: 'statusAll', args: { filter } }
+      return { method: 'statusAll', args: { filter }, credit }
     }
     default:
-      return { method: method as 'id' | 'version' | 'recoverAll' | 'repoGc', args: {} }
+      return { method: method as 'id' | 'version' | 'recoverAll' | 'repoGc', args: {}, credit }
   }
 }
 

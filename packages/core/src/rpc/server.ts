@@ -9,7 +9,7 @@ import type { AbortOptions, ID, PinInfo, RepoGC } from '@pinmesh/interface'
 import { RPC_PROTOCOL } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import { mayCall, type TrustPolicy } from './policy.js'
-import { decodeFrame, encodeFrame, MAX_FRAME, parseRequest, type RpcRequest, RpcUnauthorizedError, STREAMED } from './protocol.js'
+import { decodeFrame, encodeFrame, MAX_FRAME, parseCredit, parseRequest, type RpcRequest, RpcUnauthorizedError, STREAMED } from './protocol.js'
 
 /** The local answers to remote calls. */
 export interface RpcHandlers {
@@ -25,7 +25,7 @@ export interface RpcHandlers {
 export interface RpcServerConfig {
   /** Deadline for the request frame to arrive (ms). */
   request_timeout: number
-  /** Deadline for the whole call (ms). */
+  /** Deadline of a unary call (ms). Streamed calls run as long as the caller keeps reading. */
   call_timeout: number
 }
 
@@ -62,11 +62,12 @@ export class RpcServer {
 
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString()
-    const lp = lpStream(stream, { maxDataLength: MAX_FRAME })
-    const signal = AbortSignal.any([AbortSignal.timeout(this.config.call_timeout), ...(this.controller ? [this.controller.signal] : [])])
+    const lp = lpStream(stream, { maxDataLength: MAX_FRAME, maxBufferSize: 2 * MAX_FRAME })
+    const running = this.controller?.signal ?? AbortSignal.abort()
+    let signal = AbortSignal.any([running, AbortSignal.timeout(this.config.request_timeout)])
     let request: RpcRequest
     try {
-      const frame = await lp.read({ signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.request_timeout)]) })
+      const frame = await lp.read({ signal })
       request = parseRequest(decodeFrame(frame.subarray()))
     } catch (err) {
       this.log.warn({ peer, err: (err as Error).message }, 'rejected malformed rpc request')
@@ -79,10 +80,16 @@ export class RpcServer {
       await this.finish(stream, lp, { error: { name: err.name, message: err.message } }, signal)
       return
     }
+    signal = STREAMED.has(request.method) ? running : AbortSignal.any([running, AbortSignal.timeout(this.config.call_timeout)])
     try {
       if (STREAMED.has(request.method)) {
         const items = request.method === 'statusAll' ? this.c.handlers.statusAll(request.args.filter, { signal }) : this.c.handlers.recoverAll({ signal })
-        for await (const item of items) await lp.write(encodeFrame({ item }), { signal })
+        let credit = request.credit
+        for await (const item of items) {
+          while (credit <= 0) credit += parseCredit(decodeFrame((await lp.read({ signal })).subarray()).credit)
+          await lp.write(encodeFrame({ item }), { signal })
+          credit--
+        }
         await this.finish(stream, lp, { end: true }, signal)
       } else {
         await this.finish(stream, lp, { result: await this.unary(request, signal) }, signal)

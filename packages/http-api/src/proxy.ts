@@ -1,0 +1,312 @@
+/**
+ * The IPFS proxy (reference §3): a Kubo-compatible RPC endpoint. `pin/add`, `pin/rm`, `pin/ls`,
+ * `pin/update`, `add`, `repo/stat`, `repo/gc`, and `block/put`/`dag/put` with `pin=true` are
+ * answered as cluster operations (Kubo-style JSON, Kubo-style errors); every other request is
+ * forwarded to the Kubo node unchanged, streaming both ways. A peer with an embedded IPFS node
+ * has no Kubo behind it: it answers `version`, `id` and `block/put` itself and refuses the rest
+ * with a clear message. A Hono app factory: it never binds a port.
+ */
+import type { ClusterApi, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
+import { defaultPinOptions, InvalidArgumentError, PinmeshError, stringifyJson } from '@pinmesh/interface'
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import type { Logger } from 'pino'
+import { addResponse, parseAddQuery, queryBool } from './add.js'
+import { forwardRequest } from './forward.js'
+import { discardRequestBody, multipartEntries, requestBody } from './multipart.js'
+
+export interface IpfsProxyInit {
+  cluster: ClusterApi
+  /** Base URL of the Kubo RPC API (`http://127.0.0.1:5001`); absent with an embedded node. */
+  kuboUrl?: string
+  /** The local IPFS node: answers `id` and `block/put` when there is no Kubo. */
+  ipfs?: Pick<IpfsConnector, 'id' | 'blockPut'>
+  logger?: Logger
+}
+
+const HIJACKED = ['POST', 'GET', 'PUT']
+const MAX_BLOCK = 4 * 1024 * 1024
+
+/** A Kubo command error: `{"Message","Code":0,"Type":"error"}`. */
+function kuboError(c: Context, err: unknown, status = 500): Response {
+  const message = err instanceof Error ? err.message : String(err)
+  return c.json({ Message: message, Code: 0, Type: 'error' }, status as 500)
+}
+
+function args(c: Context): string[] {
+  const list = new URL(c.req.url).searchParams.getAll('arg')
+  const fromPath = c.req.param('arg')
+  return fromPath !== undefined && fromPath !== '' ? [decodeURIComponent(fromPath), ...list] : list
+}
+
+function pinType(pin: Pin): 'recursive' | 'direct' {
+  return pin.max_depth === 0 ? 'direct' : 'recursive'
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of stream) {
+    size += chunk.byteLength
+    if (size > limit) throw new InvalidArgumentError(`block is larger than ${limit} bytes`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** Builds the IPFS proxy app. */
+export function createIpfsProxy(init: IpfsProxyInit): Hono {
+  const { cluster, kuboUrl, logger } = init
+  const app = new Hono()
+  const server = `ipfs-cluster/ipfsproxy/${cluster.version()}`
+
+  app.use('*', async (c, next) => {
+    await next()
+    if (HIJACKED.includes(c.req.method) && c.res.headers.get('X-Pinmesh-Proxied') === null) c.res.headers.set('Server', server)
+    c.res.headers.delete('X-Pinmesh-Proxied')
+  })
+  app.onError((err, c) => {
+    discardRequestBody(c)
+    logger?.debug({ err: err.message, path: c.req.path }, 'ipfs proxy request failed')
+    return kuboError(c, err)
+  })
+
+  /** Forwards the request to Kubo unchanged and streams the answer back. */
+  const forward = async (c: Context, search?: URLSearchParams): Promise<Response> => {
+    if (kuboUrl === undefined) {
+      return kuboError(c, new PinmeshError(`${c.req.path} is not available: this peer runs an embedded IPFS node, there is no Kubo to forward to`), 404)
+    }
+    const url = new URL(c.req.url)
+    let res: Response
+    try {
+      res = await forwardRequest(`${kuboUrl}${url.pathname}${search !== undefined ? `?${search}` : url.search}`, c.req.raw, requestBody(c), c.req.raw.signal)
+    } catch (err) {
+      return kuboError(c, new PinmeshError(`cannot reach the IPFS node at ${kuboUrl}: ${(err as Error).message}`), 502)
+    }
+    const out = new Headers(res.headers)
+    out.set('X-Pinmesh-Proxied', '1')
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers: out })
+  }
+
+  const pinOptions = (c: Context): PinOptions => {
+    const q = new URL(c.req.url).searchParams
+    const o = defaultPinOptions()
+    o.mode = q.get('type') === 'direct' ? 'direct' : 'recursive'
+    o.name = q.get('name') ?? ''
+    return o
+  }
+
+  const pinAdd = async (c: Context) => {
+    const list = args(c)
+    if (list.length === 0) return kuboError(c, new InvalidArgumentError('argument "ipfs-path" is required'), 400)
+    const pins: string[] = []
+    for (const arg of list) {
+      const cid = await cluster.resolve(arg, { signal: c.req.raw.signal }).catch((err: Error) => {
+        throw new InvalidArgumentError(`Error parsing IPFS Path: ${err.message}`)
+      })
+      await cluster.pin(cid, pinOptions(c), c.req.raw.signal)
+      pins.push(cid)
+    }
+    return c.json({ Pins: pins })
+  }
+
+  const pinRm = async (c: Context) => {
+    const list = args(c)
+    if (list.length === 0) return kuboError(c, new InvalidArgumentError('argument "ipfs-path" is required'), 400)
+    const pins: string[] = []
+    for (const arg of list) {
+      const cid = await cluster.resolve(arg, { signal: c.req.raw.signal }).catch((err: Error) => {
+        throw new InvalidArgumentError(`Error parsing IPFS Path: ${err.message}`)
+      })
+      await cluster.unpin(cid, { signal: c.req.raw.signal })
+      pins.push(cid)
+    }
+    return c.json({ Pins: pins })
+  }
+
+  const pinLs = async (c: Context) => {
+    const q = new URL(c.req.url).searchParams
+    const stream = queryBool(q, 'stream') === true || queryBool(q, 's') === true
+    const list = args(c)
+    if (list.length > 0) {
+      const found: Pin[] = []
+      for (const arg of list) {
+        const cid = await cluster.resolve(arg, { signal: c.req.raw.signal })
+        const pin = await cluster.allocation(cid, { signal: c.req.raw.signal }).catch(() => undefined)
+        if (pin === undefined) return kuboError(c, new PinmeshError(`Error: path '${arg}' is not pinned`))
+        found.push(pin)
+      }
+      if (stream) return c.body(found.map((p) => `${stringifyJson({ Cid: p.cid, Type: pinType(p) })}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+      return c.json({ Keys: Object.fromEntries(found.map((p) => [p.cid, { Type: 'recursive' }])) })
+    }
+    const pins = cluster.allocations({ signal: c.req.raw.signal })
+    if (!stream) {
+      const keys: Record<string, { Type: string }> = {}
+      for await (const p of pins) keys[p.cid] = { Type: 'recursive' }
+      return c.json({ Keys: keys })
+    }
+    const iterator = pins[Symbol.asyncIterator]()
+    const encoder = new TextEncoder()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await iterator.next()
+          if (next.done === true) controller.close()
+          else controller.enqueue(encoder.encode(`${stringifyJson({ Cid: next.value.cid, Type: pinType(next.value) })}\n`))
+        } catch (err) {
+          controller.error(err)
+        }
+      },
+      async cancel() {
+        await iterator.return?.()
+      },
+    })
+    return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' } })
+  }
+
+  const pinUpdate = async (c: Context) => {
+    const list = args(c)
+    if (list.length < 1) return kuboError(c, new InvalidArgumentError('argument "from-path" is required'), 400)
+    if (list.length < 2) return kuboError(c, new InvalidArgumentError('argument "to-path" is required'), 400)
+    const unpin = queryBool(new URL(c.req.url).searchParams, 'unpin') ?? true
+    const from = await cluster.resolve(list[0] as string, { signal: c.req.raw.signal })
+    const to = await cluster.resolve(list[1] as string, { signal: c.req.raw.signal })
+    const options = defaultPinOptions()
+    options.pin_update = from
+    await cluster.pin(to, options, c.req.raw.signal)
+    if (unpin && from !== to) await cluster.unpin(from, { signal: c.req.raw.signal })
+    return c.json({ Pins: [from, to] })
+  }
+
+  const add = async (c: Context) => {
+    const q = new URL(c.req.url).searchParams
+    if (queryBool(q, 'only-hash') === true) return kuboError(c, new InvalidArgumentError('only-hash is not supported by the cluster proxy'))
+    const options = parseAddQuery(q)
+    if (queryBool(q, 'trickle') === true) options.layout = 'trickle'
+    if (queryBool(q, 'pin') === false) options.noPin = true
+    return addResponse(
+      c,
+      cluster,
+      options,
+      (o) => ({
+        Name: o.name,
+        ...(o.cid !== null ? { Hash: o.cid } : {}),
+        ...(o.bytes ? { Bytes: o.bytes } : {}),
+        ...(o.size ? { Size: String(o.size) } : {}),
+      }),
+      kuboError,
+    )
+  }
+
+  const repoStat = async (c: Context) => {
+    if (cluster.ipfsRepoStat === undefined) return kuboError(c, new PinmeshError('repo stat is not available on this peer'))
+    const s = await cluster.ipfsRepoStat({ signal: c.req.raw.signal })
+    // upstream answers RepoSize and StorageMax; NumObjects too, because kubo-rpc-client requires it
+    return c.json({ RepoSize: s.repoSize, StorageMax: s.storageMax, NumObjects: s.numObjects, RepoPath: '', Version: '' })
+  }
+
+  const repoGc = async (c: Context) => {
+    const streamErrors = queryBool(new URL(c.req.url).searchParams, 'stream-errors') === true
+    const gc = await cluster.repoGc({ signal: c.req.raw.signal })
+    const lines: string[] = []
+    const errors: string[] = []
+    for (const peer of Object.values(gc.peer_map)) {
+      if (peer.error) errors.push(`${peer.peername || peer.peer}: ${peer.error}`)
+      for (const k of peer.keys) {
+        if (k.error && !streamErrors) errors.push(k.error)
+        lines.push(stringifyJson({ Key: k.key === null ? null : { '/': k.key }, ...(streamErrors && k.error ? { Error: k.error } : {}) }))
+      }
+    }
+    if (errors.length > 0) logger?.warn({ errors }, 'repo gc through the proxy reported errors')
+    if (lines.length === 0 && errors.length > 0) return kuboError(c, new PinmeshError(errors.join('; ')))
+    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+  }
+
+  /** `block/put` with pin=true through Kubo, or any `block/put` on an embedded node. */
+  const blockPut = async (c: Context) => {
+    const q = new URL(c.req.url).searchParams
+    const pin = queryBool(q, 'pin') === true
+    let results: { Key: string; Size: number }[]
+    if (kuboUrl !== undefined) {
+      if (!pin) return forward(c)
+      const res = await forward(c)
+      if (res.status !== 200) return res
+      const text = await res.text()
+      results = text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { Key: string; Size: number })
+    } else {
+      if (init.ipfs === undefined) return forward(c)
+      results = []
+      const format = q.get('cid-codec') || q.get('format') || 'raw'
+      const mhtype = q.get('mhtype') || 'sha2-256'
+      for await (const entry of multipartEntries(requestBody(c), c.req.header('content-type') ?? '', c.req.raw.signal)) {
+        if (entry.content === undefined) continue
+        const bytes = entry.content instanceof Uint8Array ? entry.content : await readAll(entry.content, MAX_BLOCK)
+        results.push({ Key: await init.ipfs.blockPut(bytes, { format, mhtype, signal: c.req.raw.signal }), Size: bytes.byteLength })
+      }
+    }
+    const errors: string[] = []
+    if (pin) {
+      for (const r of results) {
+        await cluster.pin(r.Key, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => errors.push(err.message))
+      }
+    }
+    if (errors.length > 0) logger?.warn({ errors }, 'block/put through the proxy could not pin every block')
+    return c.body(results.map((r) => `${stringifyJson(r)}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+  }
+
+  /** `dag/put` with pin=true: Kubo stores without pinning, the cluster pins. */
+  const dagPut = async (c: Context) => {
+    const q = new URL(c.req.url).searchParams
+    if (queryBool(q, 'pin') !== true) return forward(c)
+    q.set('pin', 'false')
+    const res = await forward(c, q)
+    if (res.status !== 200) return res
+    const text = await res.text()
+    const lines = text.split('\n').filter((l) => l.trim() !== '')
+    for (const l of lines) {
+      const cid = (JSON.parse(l) as { Cid?: { '/': string } }).Cid?.['/']
+      if (cid !== undefined)
+        await cluster.pin(cid, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => logger?.warn({ cid, err: err.message }, 'dag/put pin failed'))
+    }
+    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+  }
+
+  const embeddedVersion = async (c: Context) => {
+    if (kuboUrl !== undefined) return forward(c)
+    return c.json({ Version: `pinmesh-embedded-${cluster.version()}`, Commit: '', Repo: '', System: `${process.arch}/${process.platform}`, Golang: '' })
+  }
+
+  const embeddedId = async (c: Context) => {
+    if (kuboUrl !== undefined || init.ipfs === undefined) return forward(c)
+    const id = await init.ipfs.id({ signal: c.req.raw.signal })
+    return c.json({ ID: id.id, PublicKey: '', Addresses: id.addresses, AgentVersion: `pinmesh/${cluster.version()}`, Protocols: [] })
+  }
+
+  const routes: [string, (c: Context) => Promise<Response>][] = [
+    ['pin/add', pinAdd],
+    ['pin/rm', pinRm],
+    ['pin/ls', pinLs],
+    ['pin/update', pinUpdate],
+    ['add', add],
+    ['repo/stat', repoStat],
+    ['repo/gc', repoGc],
+    ['block/put', blockPut],
+    ['dag/put', dagPut],
+    ['version', embeddedVersion],
+    ['id', embeddedId],
+  ]
+  for (const [path, handler] of routes) {
+    app.on(HIJACKED, `/api/v0/${path}`, handler)
+    if (path.startsWith('pin/')) {
+      app.on(HIJACKED, `/api/v0/${path}/:arg{.+}`, (c) => {
+        logger?.error({ path: c.req.path }, 'deprecated: the argument of an IPFS proxy request should be in the arg query parameter')
+        return handler(c)
+      })
+    }
+  }
+  app.all('*', (c) => forward(c))
+  return app
+}

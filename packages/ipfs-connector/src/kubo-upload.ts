@@ -1,0 +1,116 @@
+/**
+ * Streaming multipart uploads to Kubo (`add`, `dag/import`) over `node:http`. The body is piped,
+ * so a slow Kubo slows the upload down instead of letting it pile up in memory — Node's
+ * `fetch` (undici) does not apply that backpressure to a streamed request body and held most of
+ * a 1 GiB upload in memory, and kubo-rpc-client uploads through it. The answer is read as NDJSON;
+ * an error Kubo reports after the status line arrives in the `X-Stream-Error` trailer.
+ */
+import { type Agent, type IncomingMessage, request } from 'node:http'
+import type { IpfsAddEntry } from '@pinmesh/interface'
+import { IpfsError } from '@pinmesh/interface'
+
+const enc = new TextEncoder()
+
+/** Kubo's multipart file encoding: one part per file or directory, URL-escaped paths. */
+export async function* multipartBody(entries: AsyncIterable<IpfsAddEntry>, boundary: string): AsyncGenerator<Uint8Array> {
+  let i = 0
+  for await (const e of entries) {
+    const dir = e.content === undefined
+    yield enc.encode(
+      `${i > 0 ? '\r\n' : ''}--${boundary}\r\nContent-Disposition: form-data; name="${dir ? 'dir' : 'file'}${i > 0 ? `-${i}` : ''}"; filename="${encodeURIComponent(e.path)}"\r\nContent-Type: ${dir ? 'application/x-directory' : 'application/octet-stream'}\r\n\r\n`,
+    )
+    if (e.content instanceof Uint8Array) yield e.content
+    else if (e.content !== undefined) yield* e.content
+    i++
+  }
+  yield enc.encode(`${i > 0 ? '\r\n' : ''}--${boundary}--\r\n`)
+}
+
+async function errorMessage(res: IncomingMessage): Promise<string> {
+  let text = ''
+  for await (const chunk of res) text += chunk.toString()
+  try {
+    return (JSON.parse(text) as { Message?: string }).Message ?? text
+  } catch {
+    return text.trim() || `HTTP ${res.statusCode}`
+  }
+}
+
+/** What to upload: entries to encode, or a body already in Kubo's multipart encoding. */
+export type UploadBody = { entries: AsyncIterable<IpfsAddEntry> } | { raw: AsyncIterable<Uint8Array>; contentType: string }
+
+/** POSTs the upload to `${url}/api/v0/${command}?${query}` and yields the NDJSON objects of the answer. */
+export async function* kuboUpload(
+  url: string,
+  command: string,
+  query: URLSearchParams,
+  upload: UploadBody,
+  options: { signal?: AbortSignal; agent?: Agent } = {},
+): AsyncGenerator<Record<string, unknown>> {
+  const boundary = `----pinmesh${Math.random().toString(16).slice(2)}`
+  const req = request(`${url}/api/v0/${command}?${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'raw' in upload ? upload.contentType : `multipart/form-data; boundary=${boundary}` },
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve)
+    req.once('error', reject)
+  })
+  response.catch(() => {})
+  // Write the body with backpressure: wait for 'drain' whenever the socket buffer is full.
+  const body: AsyncGenerator<Uint8Array> =
+    'raw' in upload
+      ? (async function* () {
+          yield* upload.raw
+        })()
+      : multipartBody(upload.entries, boundary)
+  const writing = (async () => {
+    for await (const chunk of body) {
+      if (req.destroyed) return
+      if (!req.write(chunk))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            req.off('drain', done)
+            req.off('close', done)
+            resolve()
+          }
+          req.on('drain', done)
+          req.on('close', done)
+        })
+    }
+    req.end()
+  })()
+  writing.catch((err: unknown) => req.destroy(err as Error))
+  let res: IncomingMessage
+  try {
+    res = await response
+  } catch (err) {
+    await body.return(undefined)
+    throw err
+  }
+  try {
+    if (res.statusCode !== 200) throw new IpfsError(`ipfs ${command} failed: ${(await errorMessage(res)).trim()}`)
+    let buffered = ''
+    for await (const chunk of res) {
+      buffered += chunk.toString()
+      let nl = buffered.indexOf('\n')
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl).trim()
+        buffered = buffered.slice(nl + 1)
+        nl = buffered.indexOf('\n')
+        if (line === '') continue
+        const obj = JSON.parse(line) as Record<string, unknown>
+        if (obj.Type === 'error') throw new IpfsError(`ipfs ${command} failed: ${String(obj.Message)}`)
+        yield obj
+      }
+    }
+    if (buffered.trim() !== '') yield JSON.parse(buffered) as Record<string, unknown>
+    const trailer = res.trailers['x-stream-error']
+    if (trailer !== undefined && trailer !== '') throw new IpfsError(`ipfs ${command} failed: ${trailer}`)
+  } finally {
+    await body.return(undefined).catch(() => {})
+    res.destroy()
+  }
+}
