@@ -42,7 +42,9 @@ describe('network namespace lab (partition fixture)', () => {
     }
     lab = await createNetLab(3)
     const l = lab
-    l.nodes.forEach((n, i) => l.spawn(i, process.execPath, ['-e', PROBE_SERVER, n.ip], { stdio: 'ignore' }))
+    l.nodes.forEach((n, i) => {
+      l.spawn(i, process.execPath, ['-e', PROBE_SERVER, n.ip], { stdio: 'ignore' })
+    })
     const probe = async (from: number, to: number) => {
       const res = await fetch(`http://${l.nodes[from]?.ip}:8080/probe?to=${l.nodes[to]?.ip}`, { signal: AbortSignal.timeout(5000) })
       return res.text()
