@@ -3,14 +3,14 @@
  * for less than the grace period moves nothing, although its alert fired; a peer killed with
  * SIGKILL has its pins re-allocated to the remaining peer, which pins them, and statuses say so.
  *
- * Timings (env): pings every 1 s (TTL 2 s), alert checks every 500 ms, grace period 4 s —
- * a silent peer is alerted after ~2–2.5 s and its pins move ~4 s later.
+ * Timings (env): pings every 1 s (TTL 2 s), alert checks every 500 ms, grace period 6 s —
+ * a silent peer is alerted after ~2–2.5 s and its pins move ~6 s later.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocationOf, globalStatus, type OrchestrationCluster, pinVia, seedBlock, startOrchestrationCluster, statuses } from '../helpers/orchestration.js'
 import { waitFor } from '../helpers/wait.js'
 
-const GRACE_MS = 4000
+const GRACE_MS = 6000
 
 describe('re-pinning when a peer dies (real processes, embedded IPFS)', () => {
   let cluster: OrchestrationCluster

@@ -39,10 +39,10 @@ describe('pinset gossip between three trusted peers', () => {
     const seen: PinsetChange[] = []
     b.pinset.addEventListener('change', (e) => seen.push(e.detail))
     await Promise.all(Array.from({ length: 200 }, (_, i) => a.pinset.put(pinFor(i, 'from-a'))))
-    await waitFor(async () => (await b.pinset.size()) === 200 && (await c.pinset.size()) === 200, { timeout: 20_000, message: 'B and C hold 200 pins' })
+    await waitFor(async () => (await b.pinset.size()) === 200 && (await c.pinset.size()) === 200, { timeout: 30_000, message: 'B and C hold 200 pins' })
     expect(seen.filter((s) => s.type === 'added' && s.origin === 'remote')).toHaveLength(200)
     await a.pinset.remove(cidFor(7))
-    await waitFor(async () => !(await c.pinset.has(cidFor(7))), { timeout: 20_000, message: 'removal reached C' })
+    await waitFor(async () => !(await c.pinset.has(cidFor(7))), { timeout: 30_000, message: 'removal reached C' })
     expect(seen.some((s) => s.type === 'removed' && s.cid === cidFor(7) && s.origin === 'remote')).toBe(true)
     expect(await b.pinset.digest()).toBe(await a.pinset.digest())
   })
@@ -51,7 +51,7 @@ describe('pinset gossip between three trusted peers', () => {
     const cid = cidFor(10_000)
     await Promise.all(nodes.map((n, i) => n.pinset.put({ ...pinFor(10_000, `writer-${i}`) })))
     await waitFor(async () => new Set(await Promise.all(nodes.map((n) => n.pinset.digest()))).size === 1, {
-      timeout: 20_000,
+      timeout: 30_000,
       message: 'equal digests after concurrent writes',
     })
     const names = await Promise.all(nodes.map(async (n) => (await n.pinset.get(cid))?.name))
@@ -86,11 +86,11 @@ describe('pinset trust', () => {
     await outsider.pinset.put(pinFor(1, 'evil', 'outsider'))
     await a.pinset.put(pinFor(2, 'good'))
     // The outsider follows: it gets A's pin by gossip or sync.
-    await waitFor(() => outsider.pinset.has(cidFor(2)), { timeout: 20_000, message: 'outsider reads the trusted pin' })
-    await waitFor(() => b.pinset.has(cidFor(2)), { timeout: 20_000, message: 'B has the trusted pin' })
+    await waitFor(() => outsider.pinset.has(cidFor(2)), { timeout: 30_000, message: 'outsider reads the trusted pin' })
+    await waitFor(() => b.pinset.has(cidFor(2)), { timeout: 30_000, message: 'B has the trusted pin' })
     // Let several digest rounds pass: trusted peers must neither take the gossip nor pull from the outsider.
     await waitFor(() => a.pinset.stats().gossipUntrusted >= 2 && b.pinset.stats().gossipUntrusted >= 2, {
-      timeout: 20_000,
+      timeout: 30_000,
       message: 'trusted peers dropped untrusted messages',
     })
     const result = await a.pinset.syncWith(outsider.id)
@@ -120,7 +120,7 @@ describe('pinset catch-up', () => {
       await connectAll([full, fresh])
       const target = await full.pinset.digest()
       const f = fresh
-      await waitFor(async () => (await f.pinset.digest()) === target, { timeout: 60_000, interval: 250, message: 'fresh peer reaches the digest' })
+      await waitFor(async () => (await f.pinset.digest()) === target, { timeout: 120_000, interval: 250, message: 'fresh peer reaches the digest' })
       expect(await fresh.pinset.size()).toBe(100_000)
       await waitFor(() => f.pinset.stats().syncPulled > 0, { timeout: 10_000, message: 'the fresh peer finished a sync pull' })
       expect((await fresh.pinset.get(cidFor(99_999)))?.name).toBe('bulk')
@@ -128,6 +128,27 @@ describe('pinset catch-up', () => {
       await fresh?.stop()
       await full.stop()
       await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('pinset anti-entropy without gossip', () => {
+  it('heals a peer that receives no gossip at all by periodic sync pulls', async () => {
+    const cluster = clusterName()
+    const a = await startNode({ cluster_name: cluster, shards: 8, digest_interval: 300 })
+    const b = await startNode({ cluster_name: cluster, shards: 8, digest_interval: 300 })
+    try {
+      // B leaves the topic: no update messages and no digest announcements reach it.
+      b.host.services.pubsub.unsubscribe(b.pinset.internals.gossip?.topic ?? '')
+      await connectAll([a, b])
+      await Promise.all(Array.from({ length: 50 }, (_, i) => a.pinset.put(pinFor(i, 'no-gossip'))))
+      await waitFor(async () => (await b.pinset.size()) === 50, { timeout: 30_000, message: 'B pulled the 50 pins' })
+      expect(b.pinset.stats().gossipApplied).toBe(0)
+      expect(b.pinset.stats().syncPulled).toBeGreaterThan(0)
+      expect(await b.pinset.digest()).toBe(await a.pinset.digest())
+    } finally {
+      await b.stop()
+      await a.stop()
     }
   })
 })

@@ -208,8 +208,25 @@ export class Cluster implements ClusterApi {
     return addContent({ ipfs: this.c.ipfs, pin, peerId: this.peerId, logger: this.c.logger }, entries, options)
   }
 
-  ipfsRepoStat(options?: AbortOptions): Promise<IpfsRepoStat> {
-    return localRepoStat(this.c.ipfs, options)
+  /** Repository usage summed over every member's IPFS node; members that fail are skipped (as upstream's proxy does). */
+  async ipfsRepoStat(options?: AbortOptions): Promise<IpfsRepoStat> {
+    const total: IpfsRepoStat = { repoSize: 0, storageMax: 0, numObjects: 0 }
+    const peers = this.c.membership.peers()
+    const stats = await Promise.all(
+      (peers.includes(this.peerId) ? peers : [this.peerId, ...peers]).map((peer) =>
+        (peer === this.peerId ? localRepoStat(this.c.ipfs, options) : this.c.rpc.repoStat(peer, options)).catch((err: Error) => {
+          this.c.logger.debug({ peer, err: err.message }, 'repo stat of a member failed')
+          return undefined
+        }),
+      ),
+    )
+    for (const s of stats) {
+      if (s === undefined) continue
+      total.repoSize += s.repoSize
+      total.storageMax += s.storageMax
+      total.numObjects += s.numObjects
+    }
+    return total
   }
 
   async unpin(cid: string): Promise<Pin> {
@@ -323,6 +340,7 @@ export class Cluster implements ClusterApi {
       recover: (cid, o) => this.c.tracker.recover(cid, o),
       recoverAll: (o) => this.c.tracker.recoverAll(o),
       repoGc: (o) => this.repoGcLocal(o),
+      repoStat: (o) => localRepoStat(this.c.ipfs, o),
     }
   }
 }

@@ -10,10 +10,10 @@
  *    pinned in Kubo) vs Kubo's `add` API on the same Kubo with the same bytes; and the embedded
  *    node's `/add` for reference.
  *
- * Env: BENCH_PINS (default 500), BENCH_CONCURRENCY (default 10), BENCH_ADD_MIB (default 256),
+ * Env: BENCH_PINS (default 500), BENCH_CONCURRENCY (default 10), BENCH_FEED_CONCURRENCY (default 64), BENCH_ADD_MIB (default 256),
  * BENCH_ROUNDS (default 3). The three ways are interleaved per round; the best run of each counts.
  */
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { decodeGlobalPinInfo, parseJson } from '@pinmesh/interface'
 import { kuboBinary, reportMissingKubo, startKubo } from '../../../test/helpers/kubo.js'
@@ -27,6 +27,8 @@ const PINS = Number(env.BENCH_PINS ?? 500)
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 10)
 const ADD_MIB = Number(env.BENCH_ADD_MIB ?? 256)
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3)
+/** REST clients feeding the peer: enough that the REST round trip does not limit the tracker, whose own concurrency (10) is what calls Kubo. */
+const FEED_CONCURRENCY = Number(env.BENCH_FEED_CONCURRENCY ?? 64)
 const MiB = 1 << 20
 
 function out(line: string): void {
@@ -73,6 +75,11 @@ async function* generated(total: number, seed: number): AsyncGenerator<Uint8Arra
   }
 }
 
+async function peakRssMiB(p: PeerProcess): Promise<number> {
+  const status = await readFile(`/proc/${p.proc.pid}/status`, 'utf8')
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
+}
+
 async function main(): Promise<void> {
   const bin = kuboBinary()
   if (bin === undefined) {
@@ -107,12 +114,12 @@ async function main(): Promise<void> {
       const before = await kuboPinCount(kubo.url)
       const peerCids = await putBlocks(kubo.url, PINS, `peer-${round}`)
       t = performance.now()
-      await pool(peerCids, CONCURRENCY, async (cid) => {
+      await pool(peerCids, FEED_CONCURRENCY, async (cid) => {
         const res = await fetch(`${peer?.api}/pins/${cid}`, { method: 'POST' })
         if (res.status !== 200) throw new Error(`pin ${cid}: ${res.status} ${await res.text()}`)
       })
       commitSeconds = (performance.now() - t) / 1000
-      await waitFor(async () => (await kuboPinCount(kubo.url)) >= before + PINS, { timeout: 300_000, interval: 50, message: 'all pins in kubo' })
+      await waitFor(async () => (await kuboPinCount(kubo.url)) >= before + PINS, { timeout: 300_000, interval: 250, message: 'all pins in kubo' })
       rates.peer.push(PINS / ((performance.now() - t) / 1000))
     }
     await connector.stop()
@@ -125,7 +132,7 @@ async function main(): Promise<void> {
       `  kubo connector pin()            ${max(rates.connector).toFixed(0)} pins/s  ratio ${(max(rates.connector) / max(rates.direct)).toFixed(2)}  (${fmt(rates.connector)})`,
     )
     out(
-      `  pinmesh REST → pinned in Kubo   ${max(rates.peer).toFixed(0)} pins/s  ratio ${(max(rates.peer) / max(rates.direct)).toFixed(2)}  (${fmt(rates.peer)}; last run's REST commits done after ${commitSeconds.toFixed(2)} s)`,
+      `  pinmesh REST (${FEED_CONCURRENCY} clients) → tracker (10 workers) → pinned in Kubo   ${max(rates.peer).toFixed(0)} pins/s  ratio ${(max(rates.peer) / max(rates.direct)).toFixed(2)}  (${fmt(rates.peer)}; last run's REST commits done after ${commitSeconds.toFixed(2)} s)`,
     )
 
     // 2. /add throughput
@@ -165,6 +172,7 @@ async function main(): Promise<void> {
     out(`  kubo add API directly (pinned)          ${directMBs.toFixed(1)} MiB/s`)
     out(`  pinmesh /add on Kubo (until pinned)     ${peerMBs.toFixed(1)} MiB/s  ratio ${(peerMBs / directMBs).toFixed(2)}`)
     out(`  pinmesh /add on the embedded node       ${embeddedMBs.toFixed(1)} MiB/s  (no pin; for reference)`)
+    out(`  peak RSS of the peer process: Kubo-backed ${await peakRssMiB(peer)} MiB, embedded ${await peakRssMiB(embedded)} MiB`)
   } finally {
     for (const p of [peer, embedded]) {
       await p?.kill()

@@ -46,10 +46,32 @@ async function poll(check: () => Promise<boolean>, every: number): Promise<void>
   while (!(await check())) await new Promise((r) => setTimeout(r, every))
 }
 
+// Diagnostics: `kill -USR2 <pid>` prints counters and whether the storage queue answers.
+process.on('SIGUSR2', () => {
+  const store = pinset.internals.pinset.store as unknown as { transact(fn: () => Promise<boolean>): Promise<boolean | null> }
+  const probe = Promise.race([store.transact(async () => true), new Promise((r) => setTimeout(() => r('timeout'), 2000))])
+  void probe.then(async (storage) =>
+    emit({
+      event: 'diag',
+      size: await pinset.size(),
+      stats: pinset.stats(),
+      pulling: [...((pinset.internals.sync as unknown as { pulling: Map<string, unknown> }).pulling?.keys() ?? [])],
+      storage,
+      peers: host.getPeers().map(String),
+      subscribers: host.services.pubsub.getSubscribers(pinset.internals.gossip?.topic ?? '').map(String),
+    }),
+  )
+})
+
 for await (const line of createInterface({ input: process.stdin })) {
   const cmd = JSON.parse(line) as Record<string, unknown> & { cmd: string }
   if (cmd.cmd === 'dial') {
-    for (const a of cmd.addrs as string[]) await host.dial(multiaddr(a))
+    // Tagged keep-alive: libp2p redials these peers when a connection drops (under heavy load
+    // pings time out and connections close; in the daemon, core's peer connector does this).
+    for (const a of cmd.addrs as string[]) {
+      const conn = await host.dial(multiaddr(a))
+      await host.peerStore.merge(conn.remotePeer, { tags: { 'keep-alive': { value: 1 } } })
+    }
     emit({ event: 'dialed' })
   } else if (cmd.cmd === 'subscribers') {
     const topic = pinset.internals.gossip?.topic ?? ''

@@ -64,12 +64,38 @@ export class Sync {
     return this.pinset.config.sync_chunk_size + 64 + this.pinset.config.shards * 1024
   }
 
+  private timer: NodeJS.Timeout | undefined
+  private round = 0
+
   async start(): Promise<void> {
     await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), { maxInboundStreams: 4 })
+    const every = this.pinset.config.digest_interval
+    if (every > 0) this.timer = setInterval(() => void this.pullFromNextPeer(), every * 3)
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.timer)
     await this.libp2p.unhandle(SYNC_PROTOCOL)
+  }
+
+  /**
+   * Anti-entropy that does not depend on gossip: every 3 digest intervals, pull from the next
+   * connected trusted peer that speaks the sync protocol (round robin). Equal shards cost one
+   * hash comparison each, so this is cheap when nothing is missing; it heals a peer whose
+   * gossip (messages and digests) stopped arriving.
+   */
+  private async pullFromNextPeer(): Promise<void> {
+    if (this.pinset.isClosed) return
+    const candidates: PeerId[] = []
+    for (const peer of this.libp2p.getPeers()) {
+      if (!this.trusted(peer.toString())) continue
+      try {
+        const info = await this.libp2p.peerStore.get(peer)
+        if (info.protocols.includes(SYNC_PROTOCOL)) candidates.push(peer)
+      } catch {}
+    }
+    if (candidates.length === 0) return
+    this.schedule(candidates[this.round++ % candidates.length] as PeerId)
   }
 
   /** Our per-shard states, as sent in a REQUEST. */

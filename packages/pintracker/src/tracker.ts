@@ -294,7 +294,14 @@ export class StatelessPinTracker implements PinTracker {
     trackerMetrics.pinAdd.inc()
     try {
       await this.guard(controller, this.config.pin_timeout, true, (signal, progress) =>
-        this.c.ipfs.pin(op.cid, { signal, maxDepth: op.pin?.max_depth ?? -1, onProgress: progress }),
+        this.c.ipfs.pin(op.cid, {
+          signal,
+          maxDepth: op.pin?.max_depth ?? -1,
+          onProgress: progress,
+          // where the content is (e.g. the node that added it) and the pin it replaces (reference §6.5)
+          origins: op.pin?.origins ?? [],
+          pinUpdate: op.pin?.pin_update ?? null,
+        }),
       )
     } catch (err) {
       if (!op.cancelled) trackerMetrics.pinAddErrors.inc()

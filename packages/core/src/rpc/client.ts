@@ -6,8 +6,8 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
-import type { AbortOptions, ID, PinInfo, RepoGC } from '@pinmesh/interface'
-import { decodeId, decodePinInfo, ObjectReader, RPC_PROTOCOL } from '@pinmesh/interface'
+import type { AbortOptions, ID, IpfsRepoStat, PinInfo, RepoGC } from '@pinmesh/interface'
+import { decodeId, decodePinInfo, InvalidArgumentError, ObjectReader, RPC_PROTOCOL } from '@pinmesh/interface'
 import { assertValid, decodeFrame, encodeFrame, errorFromFrame, MAX_FRAME, RpcError, type RpcMethod } from './protocol.js'
 
 /** Items a callee may have in flight on a streamed call; credit is returned in halves. */
@@ -22,6 +22,15 @@ export interface RpcClientConfig {
 
 export interface RpcClientComponents {
   libp2p: Pick<Libp2p, 'dialProtocol'>
+}
+
+function decodeRepoStat(value: unknown): IpfsRepoStat {
+  const v = value as Partial<Record<keyof IpfsRepoStat, unknown>> | null
+  const num = (x: unknown, key: string) => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError('must be a number >= 0', `repo_stat.${key}`)
+    return x
+  }
+  return { repoSize: num(v?.repoSize, 'repoSize'), storageMax: num(v?.storageMax, 'storageMax'), numObjects: num(v?.numObjects, 'numObjects') }
 }
 
 function decodeRepoGc(value: unknown): RepoGC {
@@ -135,6 +144,11 @@ export class RpcClient {
   async repoGc(peer: string, options?: AbortOptions): Promise<RepoGC> {
     const v = await this.call(peer, 'repoGc', {}, options)
     return assertValid(() => decodeRepoGc(v), peer)
+  }
+
+  async repoStat(peer: string, options?: AbortOptions): Promise<IpfsRepoStat> {
+    const v = await this.call(peer, 'repoStat', {}, options)
+    return assertValid(() => decodeRepoStat(v), peer)
   }
 }
 

@@ -24,11 +24,11 @@ import { InvalidArgumentError, PinmeshError, parseCid } from '@pinmesh/interface
 
 export const MAX_FRAME = 4 * 1024 * 1024
 
-export const RPC_METHODS = ['id', 'version', 'status', 'statusAll', 'recover', 'recoverAll', 'repoGc'] as const
+export const RPC_METHODS = ['id', 'version', 'status', 'statusAll', 'recover', 'recoverAll', 'repoGc', 'repoStat'] as const
 export type RpcMethod = (typeof RPC_METHODS)[number]
 
 export type RpcRequest = (
-  | { method: 'id' | 'version' | 'recoverAll' | 'repoGc'; args: Record<string, never> }
+  | { method: 'id' | 'version' | 'recoverAll' | 'repoGc' | 'repoStat'; args: Record<string, never> }
   | { method: 'status' | 'recover'; args: { cid: string } }
   | { method: 'statusAll'; args: { filter: number } }
 ) & { credit: number }

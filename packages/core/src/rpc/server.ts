@@ -5,7 +5,7 @@
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import type { AbortOptions, ID, PinInfo, RepoGC } from '@pinmesh/interface'
+import type { AbortOptions, ID, IpfsRepoStat, PinInfo, RepoGC } from '@pinmesh/interface'
 import { RPC_PROTOCOL } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import { mayCall, type TrustPolicy } from './policy.js'
@@ -20,6 +20,8 @@ export interface RpcHandlers {
   recover(cid: string, options?: AbortOptions): Promise<PinInfo>
   recoverAll(options?: AbortOptions): AsyncIterable<PinInfo>
   repoGc(options?: AbortOptions): Promise<RepoGC>
+  /** Usage of this peer's IPFS repository (the proxy's cluster-wide `repo/stat`). */
+  repoStat?(options?: AbortOptions): Promise<IpfsRepoStat>
 }
 
 export interface RpcServerConfig {
@@ -113,6 +115,9 @@ export class RpcServer {
         return h.recover(request.args.cid, { signal })
       case 'repoGc':
         return h.repoGc({ signal })
+      case 'repoStat':
+        if (h.repoStat === undefined) throw new Error('repoStat is not served by this peer')
+        return h.repoStat({ signal })
       default:
         throw new Error(`unexpected method ${request.method}`)
     }
