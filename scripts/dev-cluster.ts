@@ -36,6 +36,7 @@ interface Peer {
   log: string
   apiPort: number
   swarmPort: number
+  proxyPort: number
   proc: ChildProcess
   id?: string
   swarm?: string
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     const log = join(base, `${name}.log`)
     const apiPort = await freePort()
     const swarmPort = await freePort()
+    const proxyPort = await freePort()
     const args = [PEER_BIN, 'daemon', '--config', dir]
     if (bootstrap !== undefined) args.push('--bootstrap', bootstrap)
     const out = createWriteStream(log, { flags: 'a' })
@@ -140,11 +142,13 @@ async function main(): Promise<void> {
         CLUSTER_MDNSINTERVAL: '0s',
         CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${apiPort}`,
         CLUSTER_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${swarmPort}`,
+        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${proxyPort}`,
+        CLUSTER_EMBEDDED_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
       },
     })
     proc.stdout?.pipe(out, { end: false })
     proc.stderr?.pipe(out, { end: false })
-    const peer: Peer = { name, dir, log, apiPort, swarmPort, proc }
+    const peer: Peer = { name, dir, log, apiPort, swarmPort, proxyPort, proc }
     peers.push(peer)
     proc.once('exit', (code, signal) => {
       if (stopping !== undefined) return
@@ -177,7 +181,9 @@ async function main(): Promise<void> {
   const first = await start(0)
   const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1, first.swarm)))
   const all = [first, ...rest]
-  const lines = all.map((p) => `  ${p.name}  ${p.id}  API http://127.0.0.1:${p.apiPort}  swarm ${p.swarm}  pid ${p.proc.pid}  log ${p.log}`)
+  const lines = all.map(
+    (p) => `  ${p.name}  ${p.id}  API http://127.0.0.1:${p.apiPort}  proxy http://127.0.0.1:${p.proxyPort}  swarm ${p.swarm}  pid ${p.proc.pid}  log ${p.log}`,
+  )
   process.stdout.write(`pinmesh dev cluster: ${count} peers\n${lines.join('\n')}\n`)
   process.stdout.write('Press Ctrl-C to stop all peers.\n')
 }

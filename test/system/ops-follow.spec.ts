@@ -76,6 +76,8 @@ describe('pinmesh follow (real processes)', () => {
         CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${apiPort}`,
         CLUSTER_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
         CLUSTER_MDNSINTERVAL: '0s',
+        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${await freePort()}`,
+        CLUSTER_EMBEDDED_LISTENMULTIADDRESS: '/ip4/127.0.0.1/tcp/0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -5,7 +5,7 @@
  * real pseudo-terminal.
  */
 import { spawn } from 'node:child_process'
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodePin, encodePin, parseJson, stringifyJson } from '@pinmesh/interface'
 import { CID } from 'multiformats/cid'
@@ -308,6 +308,29 @@ describe('pinmesh state (real CLI, real LevelDB)', () => {
     const cleaned = await runPinmesh(['-c', dir, 'state', 'cleanup', '-f'])
     expect(cleaned.code, cleaned.stderr).toBe(0)
     expect(await exportText(dir)).toBe('')
+  })
+
+  it('finishes an import interrupted between its renames (journal), before or after the first one', async () => {
+    const other = join(work, 'swap-source')
+    const second = join(work, 'swap-second.ndjson')
+    await writeFile(second, `${LENIENT_FIXTURE}\n${REST_PIN}`)
+    for (const crashedAfterFirstRename of [false, true]) {
+      const dir = join(work, `swap-${crashedAfterFirstRename}`)
+      const first = join(work, 'swap-first.ndjson')
+      await writeFile(first, `${UPSTREAM_LINE}\n`)
+      expect((await runPinmesh(['-c', dir, 'state', 'import', '-f', first])).code).toBe(0)
+      await rm(other, { recursive: true, force: true })
+      expect((await runPinmesh(['-c', other, 'state', 'import', '-f', second])).code).toBe(0)
+      const expected = await exportText(other)
+      // What an import leaves when it dies between writing its journal and the last rename.
+      const staging = join(dir, 'pinset.import-crashed')
+      const replaced = join(dir, 'pinset.replaced-crashed')
+      await rename(join(other, 'pinset'), staging)
+      if (crashedAfterFirstRename) await rename(join(dir, 'pinset'), replaced)
+      await writeFile(join(dir, 'pinset.swap.json'), JSON.stringify({ staging, replaced }))
+      expect(await exportText(dir)).toBe(expected)
+      expect(await leftovers(dir)).toEqual([])
+    }
   })
 
   it('draws a progress bar on a terminal (stderr), not in pipes', async () => {

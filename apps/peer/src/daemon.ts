@@ -49,6 +49,7 @@ import { clusterName, trustedPeers } from './config/sections-read.js'
 import { createIpfs, ipfsSections, proxyConfig } from './ipfs.js'
 import { httpListenAddress } from './listen.js'
 import { acquireLock } from './lock.js'
+import { recoverStateSwap } from './state/store.js'
 
 export interface DaemonOptions {
   /** The peer's folder. */
@@ -116,6 +117,8 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
   const rpc = createRpcClient({ timeout: 15_000 }, { libp2p })
 
   const crdt = (config.json.consensus as Record<string, unknown> | undefined)?.crdt
+  // Finishes a `state import` that was interrupted between its two renames (state/store.ts).
+  await recoverStateSwap(path)
   const pinset = await createPinset(parsePinsetConfig(crdt, 'consensus.crdt', join(path, 'pinset')), { libp2p, logger })
   const ipfsSetup = await createIpfs(path, logger, process.env, ipfsSections(config.json))
   const { ipfs } = ipfsSetup
