@@ -19,12 +19,11 @@ import { waitFor } from '../helpers/wait.js'
 
 const PARTITION_MS = 30_000
 /**
- * The issue asks for equal pinsets within 10 s of healing. Measured: ~5.5 s before the
- * orchestration/ipfs merges, ~50 s after them on the loaded build machine (a regression to find,
- * see docs/operations.md). The test bounds convergence at 90 s and prints the figure;
- * OPS_HEAL_DEADLINE=10000 checks the 10 s target.
+ * Equal pinsets within 10 s of healing (the issue's target). Connections that crossed the
+ * partition are closed when the peer's ping expires (daemon.ts), so healing does not wait for
+ * TCP's retransmission backoff; measured 3.5 s. OPS_HEAL_DEADLINE overrides the bound.
  */
-const HEAL_DEADLINE_MS = Number(process.env.OPS_HEAL_DEADLINE ?? 90_000)
+const HEAL_DEADLINE_MS = Number(process.env.OPS_HEAL_DEADLINE ?? 10_000)
 
 interface LabPeer {
   api: string

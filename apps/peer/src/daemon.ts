@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createBalancedAllocator, parseBalancedAllocatorConfig } from '@pinmesh/allocator'
 import {
@@ -207,6 +208,16 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     republish = setTimeout(() => void monitor.publishInformersNow(), 200)
   })
   membership.addEventListener('peer:removed', (evt) => connector.forget(evt.detail.peer))
+  // A peer whose ping expired is unreachable from here. Drop what is left of its connections so the
+  // connector dials afresh: a TCP connection that crossed a network partition otherwise resumes
+  // only when its retransmission backoff fires, up to a minute after the network heals.
+  monitor.addEventListener('alert', (evt) => {
+    if (evt.detail.name !== 'ping' || evt.detail.peer === identity.id) return
+    const peer = peerIdFromString(evt.detail.peer)
+    if (libp2p.getConnections(peer).length === 0) return
+    logger.info({ peer: evt.detail.peer }, 'ping expired: closing stale connections to the peer')
+    void libp2p.hangUp(peer).catch(() => undefined)
+  })
   const joined = await connector.start(opts.bootstrap ?? [])
   if (!opts.noTrust) for (const p of joined) policy.trust(p)
   let knownMembers = membership.peers().length
