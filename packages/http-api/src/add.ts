@@ -10,6 +10,7 @@ import { encodeAddedOutput, InvalidArgumentError, NotImplementedError, parsePinO
 import type { Context, Hono } from 'hono'
 import { errorResponse } from './errors.js'
 import { discardRequestBody, multipartEntries, requestBody } from './multipart.js'
+import { ndjson } from './ndjson.js'
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
@@ -95,27 +96,15 @@ export async function addResponse(
   } catch (err) {
     return onError(c, err)
   }
-  const encoder = new TextEncoder()
-  const line = (o: AddedOutput) => encoder.encode(`${stringifyJson(encode(o))}\n`)
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done === true) controller.close()
-      else controller.enqueue(line(first.value))
-    },
-    async pull(controller) {
-      try {
-        const next = await iterator.next()
-        if (next.done === true) controller.close()
-        else controller.enqueue(line(next.value))
-      } catch (err) {
-        controller.error(err)
-      }
-    },
-    async cancel() {
-      await iterator.return?.()
-    },
-  })
-  return new Response(stream, { status: 200, headers: { ...headers, 'X-Chunked-Output': '1', Trailer: 'X-Stream-Error' } })
+  if (first.done === true) return new Response('', { status: 200, headers: { ...headers, 'X-Chunked-Output': '1' } })
+  const head = first.value
+  async function* all(): AsyncGenerator<AddedOutput> {
+    yield head
+    for (let n = await iterator.next(); n.done !== true; n = await iterator.next()) yield n.value
+  }
+  // Streamed like every NDJSON route: an error after the first line is written to the
+  // `X-Stream-Error` trailer, so a failed add never looks successful on the wire.
+  return ndjson(c, all(), encode, { headers: { 'Cache-Control': 'no-cache', 'X-Chunked-Output': '1' } })
 }
 
 /** Registers `POST /add` on the REST API app. */

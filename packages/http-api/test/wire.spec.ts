@@ -164,3 +164,38 @@ describe('server timeouts', () => {
     }
   })
 })
+
+describe('POST /add on the wire', () => {
+  it('reports a failure after the first output in the X-Stream-Error trailer', async () => {
+    const cluster = new FakeCluster() as FakeCluster & { add: unknown }
+    cluster.add = async function* () {
+      yield { name: 'a.txt', cid: CIDS[0], size: 1 }
+      throw new Error('the IPFS node went away')
+    }
+    const config = parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0' })
+    const served = await serveApi(createRestApi({ cluster, config }), config, { path: 'api.restapi' })
+    try {
+      const boundary = 'pinmeshboundary'
+      const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: application/octet-stream\r\n\r\na\r\n--${boundary}--\r\n`
+      const res = await new Promise<Wire>((resolve, reject) => {
+        const req = request(`${served.urls[0]}/add`, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } }, (r) => {
+          let text = ''
+          r.setEncoding('utf8')
+          r.on('data', (d: string) => {
+            text += d
+          })
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: text, trailers: r.trailers, rawTrailers: r.rawTrailers }))
+          r.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end(body)
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers['x-chunked-output']).toBe('1')
+      expect(res.body.trim().split('\n')).toHaveLength(1)
+      expect(res.trailers['x-stream-error']).toBe('the IPFS node went away')
+    } finally {
+      await served.close()
+    }
+  })
+})
