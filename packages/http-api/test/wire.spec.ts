@@ -3,6 +3,7 @@
  * empty on success, the error text when the producer fails mid-stream — read with node:http.
  */
 import { request } from 'node:http'
+import type { AddedOutput } from '@pinmesh/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseRestApiConfig } from '../src/config.js'
 import { createRestApi } from '../src/rest.js'
@@ -167,11 +168,12 @@ describe('server timeouts', () => {
 
 describe('POST /add on the wire', () => {
   it('reports a failure after the first output in the X-Stream-Error trailer', async () => {
-    const cluster = new FakeCluster() as FakeCluster & { add: unknown }
-    cluster.add = async function* () {
-      yield { name: 'a.txt', cid: CIDS[0], size: 1 }
-      throw new Error('the IPFS node went away')
-    }
+    const cluster = Object.assign(new FakeCluster(), {
+      async *add(): AsyncIterable<AddedOutput> {
+        yield { name: 'a.txt', cid: CIDS[0] as string, size: 1 }
+        throw new Error('the IPFS node went away')
+      },
+    })
     const config = parseRestApiConfig({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0' })
     const served = await serveApi(createRestApi({ cluster, config }), config, { path: 'api.restapi' })
     try {
