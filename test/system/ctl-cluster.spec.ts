@@ -4,40 +4,15 @@
  * from the other peers once the pinset replicates / recover / pin rm, health
  * graph of all three, `--enc json` parseable, fail-over across `--host` addresses.
  */
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { decodeGlobalPinInfo, decodeId } from '@pinmesh/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestCluster, ROOT, type TestCluster } from '../helpers/peer.js'
+import { ctl, jsonObjects } from '../helpers/ctl.js'
+import { createTestCluster, type TestCluster } from '../helpers/peer.js'
 import { freePort } from '../helpers/ports.js'
 import { waitFor } from '../helpers/wait.js'
 
-const CTL = join(ROOT, 'apps/ctl/dist/bin.js')
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 const FAST = { CLUSTER_MONITORPINGINTERVAL: '1s', CLUSTER_PUBSUBMON_CHECKINTERVAL: '1s' }
-
-function ctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CTL, ...args], { env: { ...process.env, CLUSTER_CREDENTIALS: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    p.once('error', reject)
-    p.once('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-function jsonObjects(text: string): unknown[] {
-  return text
-    .split(/\n(?=\{)/)
-    .filter((s) => s.trim() !== '')
-    .map((s) => JSON.parse(s) as unknown)
-}
 
 describe('pinmesh-ctl against a 3-peer cluster', () => {
   let cluster: TestCluster

@@ -1,50 +1,19 @@
 /**
  * pinmesh-ctl end to end: the built CLI (apps/ctl/dist/bin.js) as a separate process against a
- * live peer process. Text output is what a person reads; `--enc json` must parse.
- * (Runs against one peer until multi-peer clusters land on main.)
+ * live peer process. Text output is what a person reads; `--enc json` must parse. (The 3-peer
+ * cluster case is ctl-cluster.spec.ts.)
  */
-import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeGlobalPinInfo, decodeId, decodePin } from '@pinmesh/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type PeerProcess, ROOT, startPeer, tempDir } from '../helpers/peer.js'
+import { ctl, jsonObjects } from '../helpers/ctl.js'
+import { type PeerProcess, startPeer, tempDir } from '../helpers/peer.js'
 import { freePort } from '../helpers/ports.js'
 import { wire } from './api-wire.js'
 
-const CTL = join(ROOT, 'apps/ctl/dist/bin.js')
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 const CID2 = 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function ctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CTL, ...args], { env: { ...process.env, CLUSTER_CREDENTIALS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    p.once('error', reject)
-    p.once('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-/** Splits the 4-space-indented JSON objects ctl prints one after another. */
-function jsonObjects(text: string): unknown[] {
-  return text
-    .split(/\n(?=\{)/)
-    .filter((s) => s.trim() !== '')
-    .map((s) => JSON.parse(s) as unknown)
-}
 
 describe('pinmesh-ctl against a live peer', () => {
   let peer: PeerProcess
