@@ -96,7 +96,8 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     return o
   }
 
-  const pinAdd = async (c: Context) => {
+  /** `pin/add` and `pin/rm`: resolve every `arg` and apply `op` to it, answering `{Pins: [...]}`. */
+  const eachPath = (op: (c: Context, cid: string) => Promise<unknown>) => async (c: Context) => {
     const list = args(c)
     if (list.length === 0) return kuboError(c, new InvalidArgumentError('argument "ipfs-path" is required'), 400)
     const pins: string[] = []
@@ -104,25 +105,13 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       const cid = await cluster.resolve(arg, { signal: c.req.raw.signal }).catch((err: Error) => {
         throw new InvalidArgumentError(`Error parsing IPFS Path: ${err.message}`)
       })
-      await cluster.pin(cid, pinOptions(c), c.req.raw.signal)
+      await op(c, cid)
       pins.push(cid)
     }
     return c.json({ Pins: pins })
   }
-
-  const pinRm = async (c: Context) => {
-    const list = args(c)
-    if (list.length === 0) return kuboError(c, new InvalidArgumentError('argument "ipfs-path" is required'), 400)
-    const pins: string[] = []
-    for (const arg of list) {
-      const cid = await cluster.resolve(arg, { signal: c.req.raw.signal }).catch((err: Error) => {
-        throw new InvalidArgumentError(`Error parsing IPFS Path: ${err.message}`)
-      })
-      await cluster.unpin(cid, { signal: c.req.raw.signal })
-      pins.push(cid)
-    }
-    return c.json({ Pins: pins })
-  }
+  const pinAdd = eachPath((c, cid) => cluster.pin(cid, pinOptions(c), c.req.raw.signal))
+  const pinRm = eachPath((c, cid) => cluster.unpin(cid, { signal: c.req.raw.signal }))
 
   const pinLs = async (c: Context) => {
     const q = new URL(c.req.url).searchParams

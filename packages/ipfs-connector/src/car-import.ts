@@ -19,8 +19,17 @@ export interface BlockSink {
   put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<unknown> | unknown
 }
 
-/** Imports every block of a CAR stream into `sink`; throws `InvalidArgumentError` on a malformed CAR or a block whose hash does not match. */
-export async function importCar(car: AsyncIterable<Uint8Array>, sink: BlockSink, options: AbortOptions = {}): Promise<IpfsDagImportResult> {
+type CarBlock = { cid: CID; bytes: Uint8Array }
+
+/**
+ * Reads a CAR stream: its roots, then `onBlock` for every block, counting blocks and bytes.
+ * A malformed CAR throws `InvalidArgumentError`; so do errors `onBlock` throws as that type.
+ */
+export async function readCar(
+  car: AsyncIterable<Uint8Array>,
+  onBlock?: (block: CarBlock) => Promise<void>,
+  options: AbortOptions = {},
+): Promise<IpfsDagImportResult> {
   let iterator: CarBlockIterator
   try {
     iterator = await CarBlockIterator.fromIterable(car)
@@ -33,14 +42,7 @@ export async function importCar(car: AsyncIterable<Uint8Array>, sink: BlockSink,
   try {
     for await (const block of iterator) {
       options.signal?.throwIfAborted()
-      const code = block.cid.multihash.code
-      if (code !== IDENTITY) {
-        const hasher = HASHERS.get(code)
-        if (hasher === undefined) throw new InvalidArgumentError(`block ${block.cid} uses unsupported hash function 0x${code.toString(16)}`, 'car')
-        const digest = await hasher.digest(block.bytes)
-        if (!Buffer.from(digest.digest).equals(block.cid.multihash.digest)) throw new InvalidArgumentError(`block ${block.cid} does not match its hash`, 'car')
-      }
-      await sink.put(block.cid, block.bytes, options)
+      await onBlock?.(block)
       blocks++
       bytes += block.bytes.byteLength
     }
@@ -49,4 +51,22 @@ export async function importCar(car: AsyncIterable<Uint8Array>, sink: BlockSink,
     throw new InvalidArgumentError(`not a valid CAR file: ${(err as Error).message}`, 'car')
   }
   return { roots, blocks, bytes }
+}
+
+/** Imports every block of a CAR stream into `sink`; throws `InvalidArgumentError` on a malformed CAR or a block whose hash does not match. */
+export async function importCar(car: AsyncIterable<Uint8Array>, sink: BlockSink, options: AbortOptions = {}): Promise<IpfsDagImportResult> {
+  return readCar(
+    car,
+    async (block) => {
+      const code = block.cid.multihash.code
+      if (code !== IDENTITY) {
+        const hasher = HASHERS.get(code)
+        if (hasher === undefined) throw new InvalidArgumentError(`block ${block.cid} uses unsupported hash function 0x${code.toString(16)}`, 'car')
+        const digest = await hasher.digest(block.bytes)
+        if (!Buffer.from(digest.digest).equals(block.cid.multihash.digest)) throw new InvalidArgumentError(`block ${block.cid} does not match its hash`, 'car')
+      }
+      await sink.put(block.cid, block.bytes, options)
+    },
+    options,
+  )
 }

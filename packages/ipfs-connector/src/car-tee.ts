@@ -4,10 +4,9 @@
  * it pins, and we import without pinning). Memory stays bounded: chunks are handed to the
  * parser as they pass.
  */
-import { CarBlockIterator } from '@ipld/car/iterator'
 import type { IpfsDagImportResult } from '@pinmesh/interface'
-import { InvalidArgumentError } from '@pinmesh/interface'
 import { pushable } from 'it-pushable'
+import { readCar } from './car-import.js'
 
 export interface CarTee {
   source: AsyncIterable<Uint8Array>
@@ -17,26 +16,7 @@ export interface CarTee {
 
 export function countCarBlocks(car: AsyncIterable<Uint8Array>): CarTee {
   const copy = pushable<Uint8Array>()
-  const result = (async (): Promise<IpfsDagImportResult> => {
-    let iterator: CarBlockIterator
-    try {
-      iterator = await CarBlockIterator.fromIterable(copy)
-    } catch (err) {
-      throw new InvalidArgumentError(`not a valid CAR file: ${(err as Error).message}`, 'car')
-    }
-    const roots = (await iterator.getRoots()).map((r) => r.toString())
-    let blocks = 0
-    let bytes = 0
-    try {
-      for await (const block of iterator) {
-        blocks++
-        bytes += block.bytes.byteLength
-      }
-    } catch (err) {
-      throw new InvalidArgumentError(`not a valid CAR file: ${(err as Error).message}`, 'car')
-    }
-    return { roots, blocks, bytes }
-  })()
+  const result = readCar(copy)
   // Keep consuming the copy if the parser stopped early so the pass-through never stalls.
   result.catch(() => {
     void (async () => {
