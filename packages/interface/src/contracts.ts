@@ -131,6 +131,12 @@ export interface IpfsConnector {
   id(options?: AbortOptions): Promise<{ id: string; addresses: string[] }>
   /** Pins a CID (fetching blocks as needed). Idempotent. */
   pin(cid: string, options?: IpfsPinOptions): Promise<void>
+  /**
+   * Pins several CIDs recursively in one request, where the node has a cheaper way than one
+   * request per CID. Resolves when every one is pinned; rejects when any failed, and then some
+   * may be pinned and some not: pin them one by one to learn which failed and why.
+   */
+  pinMany?(cids: string[], options?: AbortOptions & Pick<IpfsPinOptions, 'onProgress'>): Promise<void>
   /** Unpins a CID; "not pinned" is success. */
   unpin(cid: string, options?: AbortOptions): Promise<void>
   /** The pin type of one CID, or `undefined` when not pinned. */

@@ -26,12 +26,16 @@ export interface KuboConnectorComponents {
 export interface KuboConnector extends IpfsConnector {
   /** The RPC API base URL (`http://127.0.0.1:5001`). */
   readonly url: string
+  /** One `pin/add` request for all of `cids` (recursive). */
+  pinMany(cids: string[], options?: AbortOptions & Pick<IpfsPinOptions, 'onProgress'>): Promise<void>
   /** Peer IDs of the nodes Kubo is connected to. */
   swarmPeers(options?: AbortOptions): Promise<string[]>
   stop(): Promise<void>
 }
 
 const NOT_PINNED = /not pinned/
+/** How many CIDs an `add` with `pin=true` is remembered for (see `pinnedByAdd`). */
+const ADDED_MEMORY = 1024
 
 /** Creates the Kubo connector. No request is made until a method is called. */
 export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, components: KuboConnectorComponents = {}): KuboConnector {
@@ -40,6 +44,16 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   const client: KuboRPCClient = create({ url, agent })
   const logger = components.logger
+  /**
+   * Roots this connector just added with `pin=true`, oldest first. Kubo re-walks (and re-reads)
+   * the whole DAG when asked to pin recursively something already pinned recursively, so a
+   * `pin()` of one of these asks `pin ls` first (a cheap index lookup) instead.
+   */
+  const pinnedByAdd = new Set<string>()
+  const rememberPinnedByAdd = (cid: string) => {
+    pinnedByAdd.add(cid)
+    if (pinnedByAdd.size > ADDED_MEMORY) pinnedByAdd.delete(pinnedByAdd.values().next().value as string)
+  }
 
   /** Runs `fn` with the request deadline; wraps failures so they name the node. */
   async function call<T>(what: string, ms: number, options: AbortOptions | undefined, fn: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
@@ -92,9 +106,10 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       parseCid(cid)
       const maxDepth = options.maxDepth ?? -1
       const wanted = maxDepth === 0 ? 'direct' : 'recursive'
-      // A recursive pin/add of something already pinned recursively returns at once, so the
-      // pin ls round trip upstream makes first is only needed for direct pins.
-      if (wanted === 'direct') {
+      // The pin ls round trip upstream makes first is made for direct pins and for roots this
+      // connector has just added with pin=true: Kubo would re-walk their whole DAG. Other
+      // recursive pins skip it — for local or new content pin/add alone is cheaper.
+      if (wanted === 'direct' || pinnedByAdd.delete(cid)) {
         const current = await call(`pin ls ${cid}`, config.ipfs_request_timeout, options, (signal) => pinType(cid, signal, wanted))
         if (current === wanted) return
       }
@@ -112,9 +127,19 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
         }
       }
       try {
-        await kuboPinAdd(url, cid, maxDepth, config.pin_timeout, options)
+        await kuboPinAdd(url, [cid], maxDepth, config.pin_timeout, { ...options, agent })
       } catch (err) {
         throw kuboError(err, `pin ${cid}`)
+      }
+    },
+
+    async pinMany(cids: string[], options: AbortOptions & Pick<IpfsPinOptions, 'onProgress'> = {}) {
+      for (const cid of cids) parseCid(cid)
+      if (cids.length === 0) return
+      try {
+        await kuboPinAdd(url, cids, -1, config.pin_timeout, { ...options, agent })
+      } catch (err) {
+        throw kuboError(err, `pin of ${cids.length} CIDs`)
       }
     },
 
@@ -197,6 +222,7 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
       if (options.trickle || options.layout === 'trickle') q.set('trickle', 'true')
       if (options.hashAlg && options.hashAlg !== 'sha2-256') q.set('hash', options.hashAlg)
       try {
+        let root: string | undefined
         // An upload already in Kubo's multipart encoding goes through untouched (no parsing here).
         const upload = entries.multipart !== undefined ? { raw: entries.multipart.take(), contentType: entries.multipart.contentType } : { entries }
         for await (const out of kuboUpload(url, 'add', q, upload, { agent, ...(options.signal ? { signal: options.signal } : {}) })) {
@@ -204,8 +230,11 @@ export function createKuboConnector(init: Partial<IpfsHttpConfig> = {}, componen
             if (typeof out.Bytes === 'number') options.onProgress?.(String(out.Name ?? ''), out.Bytes)
             continue
           }
+          root = out.Hash
           yield { path: String(out.Name ?? ''), cid: out.Hash, size: Number(out.Size ?? 0) }
         }
+        // Kubo pinned the root (the last output) recursively.
+        if (options.pin === true && root !== undefined) rememberPinnedByAdd(root)
       } catch (err) {
         throw kuboError(err, 'add', options.signal)
       }

@@ -23,6 +23,13 @@ export interface PinTrackerConfig {
   pin_timeout: number
   /** pinmesh (upstream's `ipfs_connector.ipfshttp.unpin_timeout`): total time allowed for an unpin (ms). */
   unpin_timeout: number
+  /**
+   * pinmesh: when pins back up, a worker hands up to this many queued recursive pins to the IPFS
+   * node in one request (where the connector supports it); 1 disables batching.
+   */
+  pin_batch_size: number
+  /** pinmesh: a batch not done after this long (ms) is abandoned and its pins are pinned one by one. */
+  pin_batch_timeout: number
   /** Upstream's `cluster.pin_recover_interval` (ms): periodic recover of everything local; 0 disables. First run at start. */
   pin_recover_interval: number
 }
@@ -37,11 +44,21 @@ export const PIN_TRACKER_DEFAULTS: Readonly<PinTrackerConfig> = {
   retry_backoff_max: 5 * 60_000,
   pin_timeout: 2 * 60_000,
   unpin_timeout: 3 * 3_600_000,
+  pin_batch_size: 32,
+  pin_batch_timeout: 5_000,
   pin_recover_interval: 12 * 60_000,
 }
 
-const INT_KEYS = ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_retries', 'concurrent_unpins'] as const
-const DURATION_KEYS = ['priority_pin_max_age', 'retry_backoff_min', 'retry_backoff_max', 'pin_timeout', 'unpin_timeout', 'pin_recover_interval'] as const
+const INT_KEYS = ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_retries', 'concurrent_unpins', 'pin_batch_size'] as const
+const DURATION_KEYS = [
+  'priority_pin_max_age',
+  'retry_backoff_min',
+  'retry_backoff_max',
+  'pin_timeout',
+  'unpin_timeout',
+  'pin_batch_timeout',
+  'pin_recover_interval',
+] as const
 
 /**
  * Parses the `pin_tracker.stateless` section. Absent keys take defaults; every value must be > 0

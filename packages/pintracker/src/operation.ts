@@ -26,6 +26,8 @@ export interface Operation {
   controller: AbortController | undefined
   retryTimer: NodeJS.Timeout | undefined
   cancelled: boolean
+  /** Set when a batch it was in failed: it is pinned on its own from then on. */
+  solo: boolean
 }
 
 const STATUS: Record<OpType, Record<Exclude<Phase, 'done'>, TrackerStatus>> = {

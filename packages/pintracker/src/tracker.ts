@@ -61,6 +61,8 @@ export class StatelessPinTracker implements PinTracker {
   private readonly log: Logger
   private readonly ops = new Map<string, Operation>()
   private readonly queues: Record<QueueName, Fifo<Operation>> = { priority: new Fifo(), pin: new Fifo(), unpin: new Fifo() }
+  /** Pins of a failed batch, to be pinned one by one before anything else (they were taken in order). */
+  private readonly solo = new Fifo<Operation>()
   /** Live (not cancelled) queued operations per queue, for capacity checks. */
   private readonly queued: Record<QueueName, number> = { priority: 0, pin: 0, unpin: 0 }
   private readonly counts: Record<OpType, Record<Phase, number>> = {
@@ -117,6 +119,7 @@ export class StatelessPinTracker implements PinTracker {
     for (const op of this.ops.values()) this.cancel(op)
     this.ops.clear()
     for (const q of Object.values(this.queues)) q.clear()
+    this.solo.clear()
     this.queued.priority = this.queued.pin = this.queued.unpin = 0
     this.expiry.clear()
     this.firstPass.resolve()
@@ -218,6 +221,7 @@ export class StatelessPinTracker implements PinTracker {
       controller: undefined,
       retryTimer: undefined,
       cancelled: false,
+      solo: false,
     }
     this.counts[type].queued++
     this.ops.set(cid, op)
@@ -237,26 +241,76 @@ export class StatelessPinTracker implements PinTracker {
     return op
   }
 
-  private takeLive(queue: QueueName): Operation | undefined {
-    for (let op = this.queues[queue].shift(); op !== undefined; op = this.queues[queue].shift()) {
-      if (!op.cancelled && op.phase === 'queued' && this.ops.get(op.cid) === op) return op
+  private isLive(op: Operation): boolean {
+    return !op.cancelled && op.phase === 'queued' && this.ops.get(op.cid) === op
+  }
+
+  private takeLive(queue: Fifo<Operation>): Operation | undefined {
+    for (let op = queue.shift(); op !== undefined; op = queue.shift()) {
+      if (this.isLive(op)) return op
     }
     return undefined
+  }
+
+  /** The next live operation of a queue, left in it (dead ones at its head are dropped). */
+  private peekLive(queue: Fifo<Operation>): Operation | undefined {
+    for (let op = queue.peek(); op !== undefined; op = queue.peek()) {
+      if (this.isLive(op)) return op
+      queue.shift()
+    }
+    return undefined
+  }
+
+  /**
+   * Pins that can share one IPFS request: fresh recursive pins with nothing special to do first
+   * (no origins to dial, no pin to update), as local content or a burst of REST pins are.
+   */
+  private batchable(op: Operation): boolean {
+    const pin = op.pin
+    return (
+      op.type === 'pin' &&
+      !op.solo &&
+      op.attempts === 0 &&
+      pin !== undefined &&
+      pin.max_depth === -1 &&
+      pin.origins.length === 0 &&
+      (pin.pin_update === null || pin.pin_update === pin.cid)
+    )
+  }
+
+  /**
+   * `op` plus, when pins are backing up, more batchable pins from the head of the queues: the
+   * backlog is spread over the workers (at most `pin_batch_size` each), so a short queue is
+   * pinned one request per CID exactly as before.
+   */
+  private batchWith(op: Operation): Operation[] {
+    if (this.c.ipfs.pinMany === undefined || this.config.pin_batch_size <= 1 || !this.batchable(op)) return [op]
+    const size = Math.min(this.config.pin_batch_size, Math.ceil(this.counts.pin.queued / this.config.concurrent_pins))
+    const batch = [op]
+    while (batch.length < size) {
+      const queue = this.peekLive(this.queues.priority) !== undefined ? this.queues.priority : this.queues.pin
+      const next = this.peekLive(queue)
+      if (next === undefined || !this.batchable(next)) break
+      queue.shift()
+      batch.push(next)
+    }
+    return batch
   }
 
   private drain(): void {
     if (!this.started) return
     while (this.runningPins < this.config.concurrent_pins) {
-      const op = this.takeLive('priority') ?? this.takeLive('pin')
+      const op = this.takeLive(this.solo) ?? this.takeLive(this.queues.priority) ?? this.takeLive(this.queues.pin)
       if (op === undefined) break
       this.runningPins++
-      void this.apply(op).finally(() => {
+      const batch = this.batchWith(op)
+      void (batch.length > 1 ? this.applyBatch(batch) : this.apply(op)).finally(() => {
         this.runningPins--
         this.drain()
       })
     }
     while (this.runningUnpins < this.config.concurrent_unpins) {
-      const op = this.takeLive('unpin')
+      const op = this.takeLive(this.queues.unpin)
       if (op === undefined) break
       this.runningUnpins++
       void this.apply(op).finally(() => {
@@ -287,6 +341,60 @@ export class StatelessPinTracker implements PinTracker {
       this.scheduleRetry(op)
     } finally {
       op.controller = undefined
+    }
+  }
+
+  /**
+   * Pins a batch with one `pinMany` request. When it fails, is cancelled or takes longer than
+   * `pin_batch_timeout` (content that has to be fetched, say), the pins go back to the front of
+   * the line to be pinned one by one: each then gets its own status and error, and the
+   * attempt in the batch does not count. What the batch already pinned is answered at once.
+   */
+  private async applyBatch(ops: Operation[]): Promise<void> {
+    const deadline = new AbortController()
+    for (const op of ops) {
+      this.setPhase(op, 'in_progress')
+      op.attempts++
+      op.error = ''
+      op.controller = new AbortController()
+    }
+    const signal = AbortSignal.any([deadline.signal, ...ops.map((op) => (op.controller as AbortController).signal)])
+    const timer = setTimeout(() => deadline.abort(new TimeoutError('pin batch deadline')), this.config.pin_batch_timeout)
+    let pinned = false
+    try {
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason)
+        else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      })
+      aborted.catch(() => {})
+      trackerMetrics.pinAdd.inc(ops.length)
+      const ipfs = this.c.ipfs
+      if (ipfs.pinMany === undefined) throw new Error('the IPFS connector cannot pin in batches')
+      await Promise.race([
+        ipfs.pinMany(
+          ops.map((op) => op.cid),
+          { signal },
+        ),
+        aborted,
+      ])
+      pinned = true
+    } catch (err) {
+      this.log.debug({ pins: ops.length, err: message(err) }, 'pin batch failed; pinning one by one')
+    } finally {
+      clearTimeout(timer)
+    }
+    for (const op of ops) {
+      op.controller = undefined
+      if (op.cancelled) continue
+      if (pinned) {
+        this.setPhase(op, 'done')
+        if (this.ops.get(op.cid) === op) this.ops.delete(op.cid)
+      } else {
+        op.attempts--
+        op.solo = true
+        this.setPhase(op, 'queued')
+        this.solo.push(op)
+      }
     }
   }
 

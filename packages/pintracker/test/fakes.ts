@@ -167,3 +167,25 @@ export class FakeIpfs implements IpfsConnector {
   }
   async swarmConnect() {}
 }
+
+/** A FakeIpfs that also pins in batches, as Kubo does: in order, failing the whole call at the first failing CID. */
+export class BatchingFakeIpfs extends FakeIpfs {
+  /** Every pinMany call, with the CIDs it was given. */
+  readonly batches: string[][] = []
+  /** pinMany calls never settle (they still honour the signal). */
+  hangBatches = false
+
+  async pinMany(cids: string[], options?: AbortOptions) {
+    this.batches.push(cids)
+    this.calls.push(`pinMany ${cids.length}`)
+    if (this.hangBatches)
+      await new Promise<void>((_, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }))
+    if (this.pinGate) await this.pinGate.promise
+    for (const cid of cids) {
+      options?.signal?.throwIfAborted()
+      const failure = this.failPin.get(cid)
+      if (failure !== undefined) throw new Error(failure)
+      this.pinned.set(cid, 'recursive')
+    }
+  }
+}
