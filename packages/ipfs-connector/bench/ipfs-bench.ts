@@ -10,8 +10,9 @@
  *    d. through a pinmesh peer, REST `POST /pins/{cid}` from BENCH_FEED_CONCURRENCY clients →
  *       pinset → tracker (10 workers, batches when pins back up) → Kubo;
  *    e. through a pinmesh peer, one bulk `POST /pins` with an NDJSON body of every CID.
- *    For d and e the end is seen by polling the peer's operation table (`GET /pins?filter=…`,
- *    which does not touch Kubo) until it is empty, then checking Kubo's `pin ls` count.
+ *    For d and e the end is seen by polling the peer's tracker gauges (Prometheus `/metrics`:
+ *    nothing queued, pinning or failed; no Kubo call), then checking Kubo's `pin ls` count. Each
+ *    run's pins are removed from Kubo afterwards (untimed), so every run meets the same Kubo.
  * 2. `/add` throughput: a generated file through a Kubo-backed pinmesh peer (`POST /add`, until
  *    the cluster reports it pinned) vs Kubo's `add` API (`pin=true`) on the same Kubo with the
  *    same bytes; and the embedded node's `/add` for reference.
@@ -27,6 +28,7 @@ import { decodeGlobalPinInfo, parseJson } from '@pinmesh/interface'
 import { kuboBinary, reportMissingKubo, startKubo } from '../../../test/helpers/kubo.js'
 import { ndjsonLines, postUpload } from '../../../test/helpers/multipart.js'
 import { type PeerProcess, startPeer } from '../../../test/helpers/peer.js'
+import { freePort } from '../../../test/helpers/ports.js'
 import { waitFor } from '../../../test/helpers/wait.js'
 import { createKuboConnector } from '../src/index.js'
 
@@ -81,10 +83,15 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out
 }
 
-/** Pin operations queued, running or failed on the peer (its operation table; no Kubo call). */
-async function peerOpsInFlight(api: string): Promise<number> {
-  const res = await fetch(`${api}/pins?local=true&filter=pin_queued,pinning,pin_error`)
-  return (await res.text()).split('\n').filter((l) => l.trim() !== '').length
+/** Pin operations queued, running or failed on the peer, from its Prometheus gauges (no Kubo call, no listing). */
+async function peerOpsInFlight(metrics: string): Promise<number> {
+  const text = await (await fetch(`${metrics}/metrics`)).text()
+  let n = 0
+  for (const name of ['ipfscluster_pins_pin_queued', 'ipfscluster_pins_pinning', 'ipfscluster_pins_pin_error']) {
+    n += Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+  }
+  if (Number.isNaN(n)) throw new Error('the peer does not export the tracker gauges')
+  return n
 }
 
 async function kuboPinCount(url: string): Promise<number> {
@@ -119,7 +126,16 @@ async function main(): Promise<void> {
   let peer: PeerProcess | undefined
   let embedded: PeerProcess | undefined
   try {
-    peer = await startPeer({ env: { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiAddr, PINMESH_LOG_LEVEL: 'warn' } })
+    const metricsPort = await freePort()
+    const metrics = `http://127.0.0.1:${metricsPort}`
+    peer = await startPeer({
+      env: {
+        CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiAddr,
+        PINMESH_LOG_LEVEL: 'warn',
+        CLUSTER_METRICS_ENABLESTATS: 'true',
+        CLUSTER_METRICS_PROMETHEUSENDPOINT: `/ip4/127.0.0.1/tcp/${metricsPort}`,
+      },
+    })
 
     // 1. pins/s: the ways interleaved per round so machine noise hits all alike
     const connector = createKuboConnector({ node_multiaddress: kubo.apiAddr })
@@ -159,7 +175,7 @@ async function main(): Promise<void> {
             if (res.status !== 200 || lines.length !== PINS || lines.some((l) => l.includes('"code"'))) throw new Error(`bulk pin: ${res.status} ${lines[0]}`)
           }
           acked = (performance.now() - t) / 1000
-          await waitFor(async () => (await peerOpsInFlight(peer?.api as string)) === 0 && (await kuboPinCount(kubo.url)) >= before + PINS, {
+          await waitFor(async () => (await peerOpsInFlight(metrics)) === 0 && (await kuboPinCount(kubo.url)) >= before + PINS, {
             timeout: 300_000,
             interval: 20,
             message: 'all pins in kubo',
@@ -168,6 +184,10 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t) / 1000
         if ((await kuboPinCount(kubo.url)) < before + PINS) throw new Error(`${way}: not every pin is in Kubo`)
         runs[way].push({ rate: PINS / seconds, load: loadavg()[0] ?? 0, acked })
+        // Unpin in Kubo (untimed), so every run starts from the same Kubo pinset size.
+        await pool(chunks(cids, 100), 4, async (group) => {
+          await (await fetch(`${kubo.url}/api/v0/pin/rm?${group.map((c) => `arg=${c}`).join('&')}`, { method: 'POST' })).text()
+        })
       }
     }
     await connector.stop()
