@@ -90,15 +90,89 @@ export function shardOf(cid: string, shards: number): number {
   return shardOfMultihash(CID.parse(cid).multihash.bytes, shards)
 }
 
-/** Parses a CID once: its canonical string (the map key) and its shard. Throws `InvalidArgumentError`. */
-export function locate(cid: string, shards: number): { key: string; shard: number } {
+/**
+ * Where a CID lives: its canonical string (the key) and its shard. Canonical base32 CIDv1
+ * strings (`b…`, how CIDv1 print) take a fast path with no allocations — they are their own
+ * key — and everything else goes through `CID.parse`. Returns undefined for a malformed CID.
+ */
+function place(cid: string, shards: number): { key: string; shard: number } | undefined {
+  if (cid.length > 1 && cid.charCodeAt(0) === 0x62) {
+    const shard = fastShardOfBase32(cid, shards)
+    if (shard >= 0) return { key: cid, shard }
+  }
   let parsed: CID
   try {
     parsed = CID.parse(cid)
-  } catch (err) {
-    throw new InvalidArgumentError(`invalid cid: ${(err as Error).message}`, 'cid')
+  } catch {
+    return undefined
   }
   return { key: parsed.toString(), shard: shardOfMultihash(parsed.multihash.bytes, shards) }
+}
+
+/** Parses a CID once: its canonical string (the map key) and its shard. Throws `InvalidArgumentError`. */
+export function locate(cid: string, shards: number): { key: string; shard: number } {
+  const found = place(cid, shards)
+  if (found === undefined) {
+    let reason = 'malformed'
+    try {
+      CID.parse(cid)
+    } catch (err) {
+      reason = (err as Error).message
+    }
+    throw new InvalidArgumentError(`invalid cid: ${reason}`, 'cid')
+  }
+  return found
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const BASE32_VALUES = new Int8Array(128).fill(-1)
+for (let i = 0; i < BASE32.length; i++) BASE32_VALUES[BASE32.charCodeAt(i)] = i
+const scratch = new Uint8Array(256)
+
+/**
+ * The shard of a `b…` CIDv1 string when it is canonical (lowercase base32 without padding or
+ * stray bits, version 1, a multihash whose length matches), else -1.
+ */
+function fastShardOfBase32(s: string, shards: number): number {
+  let bits = 0
+  let value = 0
+  let n = 0
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    const v = c < 128 ? (BASE32_VALUES[c] as number) : -1
+    if (v < 0) return -1
+    value = ((value << 5) | v) & 0xfff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      if (n >= scratch.length) return -1
+      scratch[n++] = (value >>> bits) & 0xff
+    }
+  }
+  if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) return -1
+  let at = 0
+  const varint = (): number => {
+    let result = 0
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (at >= n) return -1
+      const b = scratch[at++] as number
+      result |= (b & 0x7f) << shift
+      if ((b & 0x80) === 0) return result
+    }
+    return -1
+  }
+  if (varint() !== 1) return -1
+  if (varint() < 0) return -1
+  const start = at
+  if (varint() < 0) return -1
+  const length = varint()
+  if (length < 0 || at + length !== n) return -1
+  let h = 0x811c9dc5
+  for (let i = start; i < n; i++) {
+    h ^= scratch[i] as number
+    h = Math.imul(h, 0x01000193)
+  }
+  return (h >>> 0) & (shards - 1)
 }
 
 const AT = 0x40
@@ -133,14 +207,9 @@ export function entryProblem(entry: unknown, shard: number, shards: number): 'no
   if (typeof entry !== 'string') return 'not-string'
   const end = keyEnd(entry)
   const key = entry.slice(0, end)
-  let parsed: CID
-  try {
-    parsed = CID.parse(key)
-  } catch {
-    return 'cid'
-  }
-  if (parsed.toString() !== key) return 'cid'
-  if (shardOfMultihash(parsed.multihash.bytes, shards) !== shard) return 'shard'
+  const found = place(key, shards)
+  if (found === undefined || found.key !== key) return 'cid'
+  if (found.shard !== shard) return 'shard'
   const value = entry.slice(end)
   if (value.length > 0 && value.charCodeAt(0) === AT) return isRfc3339(value.slice(1)) ? undefined : 'pin'
   try {

@@ -7,7 +7,7 @@ import type { AbortOptions, Pin, Pinset, PinsetChange } from '@pinmesh/interface
 import { ClosedError } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { Batcher, type StagedWrite } from './batcher.js'
+import { type Batch, Batcher } from './batcher.js'
 import { decodeEntry, encodeValue, locate } from './codec.js'
 import type { PinsetConfig } from './config.js'
 import { LOCAL, REMOTE, Shards } from './shards.js'
@@ -73,21 +73,20 @@ export class ShardedPinset implements Pinset {
     this.events.dispatchEvent(new CustomEvent('change', { detail: change }))
   }
 
-  private async commit(writes: StagedWrite[]): Promise<void> {
-    const byShard = new Map<number, StagedWrite[]>()
-    for (const w of writes) {
-      const list = byShard.get(w.shard)
-      if (list === undefined) byShard.set(w.shard, [w])
-      else list.push(w)
+  private async commit(batch: Batch): Promise<void> {
+    // Per shard, the last write of each CID (all writers of a batch are acknowledged together).
+    const byShard = new Map<number, Map<string, string | null>>()
+    for (let w = 0; w < batch.cids.length; w++) {
+      const shard = batch.shards[w] as number
+      let last = byShard.get(shard)
+      if (last === undefined) byShard.set(shard, (last = new Map()))
+      last.set(batch.cids[w] as string, batch.values[w] as string | null)
     }
     const updates: ShardUpdate[] = []
     const txBytes = Math.min(MAX_TX_BYTES, this.config.max_message_size / 2)
-    for (const [i, list] of byShard) {
+    for (const [i, last] of byShard) {
       const shard = this.shards.shard(i)
       const { doc } = shard
-      // The last write of a CID in a batch wins (all its writers are acknowledged together).
-      const last = new Map<string, string | null>()
-      for (const w of list) last.set(w.cid, w.value)
       const writes = [...last]
       const capture = (update: Uint8Array, origin: unknown) => {
         if (origin === LOCAL) updates.push({ shard: i, update })
@@ -163,14 +162,14 @@ export class ShardedPinset implements Pinset {
     this.check()
     options?.signal?.throwIfAborted()
     const { key, shard } = locate(pin.cid, this.config.shards)
-    await this.batcher.stage({ cid: key, shard, value: encodeValue(pin) })
+    await this.batcher.stage(key, shard, encodeValue(pin))
   }
 
   async remove(cid: string, options?: AbortOptions): Promise<void> {
     this.check()
     options?.signal?.throwIfAborted()
     const { key, shard } = locate(cid, this.config.shards)
-    await this.batcher.stage({ cid: key, shard, value: null })
+    await this.batcher.stage(key, shard, null)
   }
 
   /** The stored entry of a CID, or undefined (also for a malformed CID). */

@@ -4,11 +4,13 @@ import { join } from 'node:path'
 import type { PinsetChange } from '@pinmesh/interface'
 import { defaultPinOptions, newPin } from '@pinmesh/interface'
 import { Level } from 'level'
+import { CID } from 'multiformats/cid'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LeveldbPersistence } from 'y-leveldb'
 import * as Y from 'yjs'
 import { cidFor } from '../bench/util.js'
+import { locate, shardOfMultihash } from '../src/codec.js'
 import { createPinset, FORMAT_VERSION, type PinsetNode, shardOf } from '../src/index.js'
 import type { ShardUpdate } from '../src/wire.js'
 
@@ -171,5 +173,52 @@ describe('pinset layout: entries in a Y.Array per shard', () => {
     await check.destroy()
     const reopened = await pinset(dir)
     expect(await reopened.size()).toBe(3)
+  })
+})
+
+describe('locate (CID → key and shard)', () => {
+  /** What locate must answer, computed the slow way. */
+  function reference(input: string): { key: string; shard: number } | 'invalid' {
+    try {
+      const cid = CID.parse(input)
+      return { key: cid.toString(), shard: shardOfMultihash(cid.multihash.bytes, 64) }
+    } catch {
+      return 'invalid'
+    }
+  }
+  function actual(input: string): { key: string; shard: number } | 'invalid' {
+    try {
+      return locate(input, 64)
+    } catch {
+      return 'invalid'
+    }
+  }
+
+  it('agrees with CID.parse on valid, non-canonical and mutated CIDs', () => {
+    const inputs: string[] = []
+    for (let i = 0; i < 500; i++) {
+      const cid = CID.parse(cidFor(i))
+      inputs.push(cid.toString(), cid.toV1().toString(), cid.toString().toUpperCase())
+      const s = cid.toString()
+      const at = 1 + (i % (s.length - 1))
+      inputs.push(s.slice(0, at) + (s[at] === 'a' ? 'b' : 'a') + s.slice(at + 1)) // one character changed
+      inputs.push(s.slice(0, -1), `${s}a`, `${s}q`) // truncated, extended
+    }
+    inputs.push(
+      'QmbrCtydGyPeHiLURSPMqrvE5mCgMCwFYq3UD4XLCeAYw6',
+      'bafkqaaa',
+      'b',
+      'bafy',
+      'not-a-cid',
+      'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzd!',
+    )
+    let valid = 0
+    for (const input of inputs) {
+      const want = reference(input)
+      expect(actual(input), input).toEqual(want)
+      if (want !== 'invalid') valid++
+    }
+    expect(valid).toBeGreaterThan(1400)
+    expect(valid).toBeLessThan(inputs.length)
   })
 })
