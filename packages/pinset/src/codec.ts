@@ -1,10 +1,16 @@
 /**
- * How a pin is stored in a shard: the `Y.Map` key is the CID string, the value a compact JSON
- * string holding only the fields that differ from a default pin (the CID is the key, not
- * repeated). A default pin with allocations and a timestamp encodes to ~40 bytes.
+ * How a pin is stored in a shard. Every element of a shard's `Y.Array` is one string, the
+ * **entry**: the CID's canonical string (the key) followed by the pin's **value**, which is
+ *
+ * - empty for a default pin with Go's zero timestamp,
+ * - `@<RFC 3339 time>` for a default pin with a timestamp (the common case, ~80 bytes in all),
+ * - otherwise a compact JSON object of the fields that differ from a default pin (the CID is
+ *   not repeated; `{` starts it).
+ *
+ * CID strings never contain `@` or `{`, so the key ends at the first of them.
  */
 import type { Pin } from '@pinmesh/interface'
-import { decodePin, InvalidArgumentError } from '@pinmesh/interface'
+import { decodePin, InvalidArgumentError, isRfc3339, ZERO_TIME } from '@pinmesh/interface'
 import { CID } from 'multiformats/cid'
 
 /** Largest encoded pin value; bigger pins are refused (they must fit a gossip message). */
@@ -26,12 +32,19 @@ const DEFAULT_FIELDS: Record<string, unknown> = {
 /** Encodes a pin to its stored value (never `user_allocations`, which upstream never persists). */
 export function encodeValue(pin: Pin): string {
   const out: Record<string, unknown> = {}
+  let others = 0
   for (const [k, v] of Object.entries(pin)) {
     if (k === 'cid' || k === 'user_allocations') continue
     if (k === 'metadata' && v !== null && Object.keys(v as object).length === 0) continue
     if ((k === 'origins' || k === 'allocations') && (v as string[]).length === 0) continue
     if (k in DEFAULT_FIELDS && DEFAULT_FIELDS[k] === v) continue
+    if (k !== 'timestamp') others++
     out[k] = v
+  }
+  if (others === 0) {
+    const ts = out.timestamp
+    if (ts === undefined || ts === ZERO_TIME) return ''
+    if (typeof ts === 'string' && isRfc3339(ts)) return `@${ts}`
   }
   const text = JSON.stringify(out)
   if (text.length > MAX_VALUE_BYTES) throw new InvalidArgumentError(`encoded pin is ${text.length} bytes, more than ${MAX_VALUE_BYTES}`, 'pin')
@@ -41,6 +54,11 @@ export function encodeValue(pin: Pin): string {
 /** Decodes a stored value back to a full Pin; throws `InvalidArgumentError` on malformed input. */
 export function decodeValue(cid: string, value: unknown): Pin {
   if (typeof value !== 'string') throw new InvalidArgumentError('stored pin is not a string', cid)
+  if (value === '' || value.charCodeAt(0) === AT) {
+    const timestamp = value === '' ? ZERO_TIME : value.slice(1)
+    if (!isRfc3339(timestamp)) throw new InvalidArgumentError('stored pin has a malformed timestamp', cid)
+    return decodePin({ cid, timestamp, max_depth: -1, metadata: {} }, cid)
+  }
   let parsed: unknown
   try {
     // Plain JSON.parse: stored values hold only small integers (no int64 reviver needed).
@@ -81,4 +99,54 @@ export function locate(cid: string, shards: number): { key: string; shard: numbe
     throw new InvalidArgumentError(`invalid cid: ${(err as Error).message}`, 'cid')
   }
   return { key: parsed.toString(), shard: shardOfMultihash(parsed.multihash.bytes, shards) }
+}
+
+const AT = 0x40
+const BRACE = 0x7b
+
+/** The end of the key in an entry: the first `@` or `{`, or its length. */
+function keyEnd(entry: string): number {
+  for (let i = 0; i < entry.length; i++) {
+    const c = entry.charCodeAt(i)
+    if (c === AT || c === BRACE) return i
+  }
+  return entry.length
+}
+
+/** The key (canonical CID string) of an entry. */
+export function entryKey(entry: string): string {
+  const end = keyEnd(entry)
+  return end === entry.length ? entry : entry.slice(0, end)
+}
+
+/** Decodes an entry to its Pin; throws `InvalidArgumentError` on malformed input. */
+export function decodeEntry(entry: string): Pin {
+  const end = keyEnd(entry)
+  return decodeValue(entry.slice(0, end), entry.slice(end))
+}
+
+/**
+ * Checks an entry received from another peer: its key must be a CID in canonical form that
+ * belongs to `shard`, and its value must decode. Returns an error reason, or `undefined`.
+ */
+export function entryProblem(entry: unknown, shard: number, shards: number): 'not-string' | 'cid' | 'shard' | 'pin' | undefined {
+  if (typeof entry !== 'string') return 'not-string'
+  const end = keyEnd(entry)
+  const key = entry.slice(0, end)
+  let parsed: CID
+  try {
+    parsed = CID.parse(key)
+  } catch {
+    return 'cid'
+  }
+  if (parsed.toString() !== key) return 'cid'
+  if (shardOfMultihash(parsed.multihash.bytes, shards) !== shard) return 'shard'
+  const value = entry.slice(end)
+  if (value.length > 0 && value.charCodeAt(0) === AT) return isRfc3339(value.slice(1)) ? undefined : 'pin'
+  try {
+    decodeValue(key, value)
+  } catch {
+    return 'pin'
+  }
+  return undefined
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { decodeValue } from './codec.js'
+import { entryProblem } from './codec.js'
 
 export const MAGIC = 0x70 // 'p'
 export const WIRE_VERSION = 1
@@ -241,16 +241,15 @@ export function decodeFrame(bytes: Uint8Array, maxShards: number): SyncFrame {
 // ------------------------------------------------------------------------------------------
 // Yjs update validation
 
-/** The name of the root `Y.Map` in every shard. */
-export const MAP_NAME = 'pins'
-const PLACEHOLDER_CID = 'bafkqaaa'
+/** The name of the root `Y.Array` in every shard. */
+export const ARRAY_NAME = 'pins'
 
 /**
- * Checks that a Yjs update only holds what a pinset writes: entries of the root map `pins`
- * whose key is a CID and whose value is a valid encoded pin, plus deletions and GC ranges.
- * Throws `WireError` otherwise; nothing has been applied at that point.
+ * Checks that a Yjs update for `shard` only holds what a pinset writes: runs of entries in the
+ * root array `pins`, each a canonical CID string of this shard followed by a valid encoded pin,
+ * plus deletions and GC ranges. Throws `WireError` otherwise; nothing has been applied then.
  */
-export function validateUpdate(update: Uint8Array): void {
+export function validateUpdate(update: Uint8Array, shard: number, shards: number): void {
   let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: unknown }
   try {
     decoded = Y.decodeUpdate(update) as typeof decoded
@@ -261,17 +260,14 @@ export function validateUpdate(update: Uint8Array): void {
     if (s instanceof Y.GC || s instanceof Y.Skip) continue
     if (!(s instanceof Y.Item)) throw new WireError('update-struct')
     const item = s as Omit<Y.Item, 'parent'> & { parent: unknown; parentSub: string | null }
+    // Elements of the root array: no map key, and (when not placed by an origin) parent `pins`.
+    if (item.parentSub !== null) throw new WireError('update-not-array-element')
+    if (item.origin === null && item.rightOrigin === null && item.parent !== ARRAY_NAME) throw new WireError('update-not-array-element')
     if (item.content instanceof Y.ContentDeleted) continue
-    // An entry that overwrites a key refers to the previous entry (origin) and carries no key.
-    const inferred = item.origin !== null || item.rightOrigin !== null
-    if (!inferred && (item.parent !== MAP_NAME || typeof item.parentSub !== 'string')) throw new WireError('update-not-map-entry')
     if (!(item.content instanceof Y.ContentAny)) throw new WireError('update-content')
-    const arr = (item.content as Y.ContentAny).arr
-    if (arr.length !== 1) throw new WireError('update-content')
-    try {
-      decodeValue(inferred ? PLACEHOLDER_CID : (item.parentSub as string), arr[0])
-    } catch {
-      throw new WireError('update-pin')
+    for (const entry of (item.content as Y.ContentAny).arr) {
+      const problem = entryProblem(entry, shard, shards)
+      if (problem !== undefined) throw new WireError(problem === 'shard' ? 'update-shard' : 'update-pin')
     }
   }
 }
