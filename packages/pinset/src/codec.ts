@@ -44,7 +44,7 @@ export function encodeValue(pin: Pin): string {
   if (others === 0) {
     const ts = out.timestamp
     if (ts === undefined || ts === ZERO_TIME) return ''
-    if (typeof ts === 'string' && isRfc3339(ts)) return `@${ts}`
+    if (typeof ts === 'string' && validTime(ts)) return `@${ts}`
   }
   const text = JSON.stringify(out)
   if (text.length > MAX_VALUE_BYTES) throw new InvalidArgumentError(`encoded pin is ${text.length} bytes, more than ${MAX_VALUE_BYTES}`, 'pin')
@@ -199,6 +199,37 @@ export function decodeEntry(entry: string): Pin {
   return decodeValue(entry.slice(0, end), entry.slice(end))
 }
 
+let template: Pin | undefined
+
+/**
+ * Reads a stored entry (validated when it entered the pinset: local writes come from a Pin,
+ * remote ones passed `entryProblem`). The common forms (`''`, `@time`) skip re-validation;
+ * JSON values are decoded and validated like any input.
+ */
+export function readEntry(entry: string): Pin {
+  const end = keyEnd(entry)
+  if (end < entry.length && entry.charCodeAt(end) === BRACE) return decodeValue(entry.slice(0, end), entry.slice(end))
+  template ??= decodeValue('bafkqaaa', '')
+  return {
+    ...template,
+    user_allocations: template.user_allocations === null ? null : [],
+    metadata: {},
+    origins: [],
+    cid: end === entry.length ? entry : entry.slice(0, end),
+    allocations: [],
+    timestamp: end === entry.length ? ZERO_TIME : entry.slice(end + 1),
+  } as Pin
+}
+
+/** The last timestamp found valid: the pins of one commit mostly share their second. */
+let lastValidTime = ''
+function validTime(ts: string): boolean {
+  if (ts === lastValidTime) return true
+  if (!isRfc3339(ts)) return false
+  lastValidTime = ts
+  return true
+}
+
 /**
  * Checks an entry received from another peer: its key must be a CID in canonical form that
  * belongs to `shard`, and its value must decode. Returns an error reason, or `undefined`.
@@ -211,7 +242,7 @@ export function entryProblem(entry: unknown, shard: number, shards: number): 'no
   if (found === undefined || found.key !== key) return 'cid'
   if (found.shard !== shard) return 'shard'
   const value = entry.slice(end)
-  if (value.length > 0 && value.charCodeAt(0) === AT) return isRfc3339(value.slice(1)) ? undefined : 'pin'
+  if (value.length > 0 && value.charCodeAt(0) === AT) return validTime(value.slice(1)) ? undefined : 'pin'
   try {
     decodeValue(key, value)
   } catch {

@@ -8,7 +8,7 @@ import { ClosedError } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { type Batch, Batcher } from './batcher.js'
-import { decodeEntry, encodeValue, locate } from './codec.js'
+import { encodeValue, locate, readEntry } from './codec.js'
 import type { PinsetConfig } from './config.js'
 import { LOCAL, REMOTE, Shards } from './shards.js'
 import { ShardStore } from './store.js'
@@ -184,7 +184,7 @@ export class ShardedPinset implements Pinset {
 
   async get(cid: string): Promise<Pin | undefined> {
     const entry = this.entry(cid)
-    return entry === undefined ? undefined : decodeEntry(entry)
+    return entry === undefined ? undefined : readEntry(entry)
   }
 
   async has(cid: string): Promise<boolean> {
@@ -196,7 +196,7 @@ export class ShardedPinset implements Pinset {
       // Each shard's index is snapshotted when its turn comes, so writes may go on meanwhile.
       for (const entry of shard.entries()) {
         options?.signal?.throwIfAborted()
-        yield decodeEntry(entry)
+        yield readEntry(entry)
       }
     }
   }

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto'
 import type { PinsetChange } from '@pinmesh/interface'
 import * as Y from 'yjs'
-import { decodeEntry, entryKey } from './codec.js'
+import { entryKey, readEntry } from './codec.js'
 import { ARRAY_NAME } from './wire.js'
 
 /** Transaction origins. */
@@ -253,9 +253,9 @@ export class Shards {
       const now = shard.entry(cid)
       if (now === old) continue
       try {
-        if (now === undefined) this.emit({ type: 'removed', cid, previous: decodeEntry(old as string), origin })
-        else if (old === undefined) this.emit({ type: 'added', cid, pin: decodeEntry(now), origin })
-        else this.emit({ type: 'updated', cid, pin: decodeEntry(now), previous: decodeEntry(old), origin })
+        if (now === undefined) this.emit({ type: 'removed', cid, previous: readEntry(old as string), origin })
+        else if (old === undefined) this.emit({ type: 'added', cid, pin: readEntry(now), origin })
+        else this.emit({ type: 'updated', cid, pin: readEntry(now), previous: readEntry(old), origin })
       } catch {
         // entries are validated before they are applied; nothing to report for an undecodable one
       }

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LeveldbPersistence } from 'y-leveldb'
 import * as Y from 'yjs'
 import { cidFor } from '../bench/util.js'
-import { locate, shardOfMultihash } from '../src/codec.js'
+import { decodeEntry, encodeValue, locate, readEntry, shardOfMultihash } from '../src/codec.js'
 import { createPinset, FORMAT_VERSION, type PinsetNode, shardOf } from '../src/index.js'
 import type { ShardUpdate } from '../src/wire.js'
 
@@ -220,5 +220,29 @@ describe('locate (CID → key and shard)', () => {
     }
     expect(valid).toBeGreaterThan(1400)
     expect(valid).toBeLessThan(inputs.length)
+  })
+})
+
+describe('entries', () => {
+  it('reads stored entries exactly as the validating decoder does', () => {
+    const cid = cidFor(3)
+    const pins = [
+      newPin(cid, defaultPinOptions()),
+      { ...newPin(cid, defaultPinOptions()), timestamp: '0001-01-01T00:00:00Z' },
+      {
+        ...newPin(cid, { ...defaultPinOptions(), name: 'n', mode: 'direct', metadata: { k: 'v' }, replication_factor_min: 1, replication_factor_max: 2 }),
+        allocations: ['12D3KooWAbc'],
+      },
+    ]
+    for (const pin of pins) {
+      const entry = cid + encodeValue(pin)
+      const fast = readEntry(entry)
+      expect(fast).toEqual(decodeEntry(entry))
+      expect(JSON.stringify(fast)).toBe(JSON.stringify(decodeEntry(entry)))
+      fast.allocations.push('x')
+      expect(readEntry(entry).allocations).not.toContain('x')
+    }
+    expect(encodeValue(pins[0] as (typeof pins)[0])).toMatch(/^@\d{4}-/)
+    expect(encodeValue(pins[1] as (typeof pins)[0])).toBe('')
   })
 })
