@@ -289,6 +289,23 @@ export class Shards {
     return this.root
   }
 
+  /** Per shard, the sum of its state vector (structs integrated, by clock). */
+  clocks(): number[] {
+    return this.list.map((s) => {
+      let sum = 0
+      for (const structs of s.doc.store.clients.values()) {
+        const last = structs[structs.length - 1]
+        if (last !== undefined) sum += last.id.clock + last.length
+      }
+      return sum
+    })
+  }
+
+  /** True when some shard holds updates waiting for ones it has not received. */
+  hasPending(): boolean {
+    return this.list.some((s) => s.doc.store.pendingStructs !== null || s.doc.store.pendingDs !== null)
+  }
+
   size(): number {
     let n = 0
     for (const s of this.list) n += s.index.size

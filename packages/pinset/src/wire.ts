@@ -85,7 +85,10 @@ export interface ShardUpdate {
   update: Uint8Array
 }
 
-export type GossipMessage = { type: 'update'; shards: number; updates: ShardUpdate[] } | { type: 'digest'; shards: number; root: Uint8Array }
+export type GossipMessage =
+  | { type: 'update'; shards: number; updates: ShardUpdate[] }
+  /** `clocks[i]`: the sum of shard i's state vector (how many structs the sender has integrated). */
+  | { type: 'digest'; shards: number; root: Uint8Array; clocks: number[] }
 
 export function encodeUpdateMessage(shards: number, updates: ShardUpdate[]): Uint8Array {
   const enc = header(MSG_UPDATE)
@@ -104,10 +107,11 @@ export function updateOverhead(update: Uint8Array): number {
 }
 export const MESSAGE_OVERHEAD = 3 + 10 + CHECKSUM
 
-export function encodeDigestMessage(shards: number, root: Uint8Array): Uint8Array {
+export function encodeDigestMessage(shards: number, root: Uint8Array, clocks: number[]): Uint8Array {
   const enc = header(MSG_DIGEST)
   encoding.writeVarUint(enc, shards)
   encoding.writeVarUint8Array(enc, root)
+  for (let i = 0; i < shards; i++) encoding.writeVarUint(enc, clocks[i] ?? 0)
   return seal(enc)
 }
 
@@ -119,8 +123,10 @@ export function decodeGossip(bytes: Uint8Array, shards: number): GossipMessage {
     if (type === MSG_DIGEST) {
       const root = decoding.readVarUint8Array(dec)
       if (root.length !== 32) throw new WireError('malformed')
+      const clocks: number[] = []
+      for (let i = 0; i < n; i++) clocks.push(decoding.readVarUint(dec))
       end(dec)
-      return { type: 'digest', shards: n, root }
+      return { type: 'digest', shards: n, root, clocks }
     }
     if (type !== MSG_UPDATE) throw new WireError('type')
     const count = decoding.readVarUint(dec)
