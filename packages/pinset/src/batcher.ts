@@ -57,7 +57,8 @@ export class Batcher {
         new QueueFullError(`pinset write queue is full (${this.config.max_queue_size} writes waiting, consensus.crdt.batching.max_queue_size); retry later`),
       )
     }
-    const batch = (this.staged ??= newBatch())
+    this.staged ??= newBatch()
+    const batch = this.staged
     batch.cids.push(cid)
     batch.shards.push(shard)
     batch.values.push(value)

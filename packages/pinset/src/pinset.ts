@@ -81,7 +81,10 @@ export class ShardedPinset implements Pinset {
     for (let w = 0; w < batch.cids.length; w++) {
       const shard = batch.shards[w] as number
       let last = byShard.get(shard)
-      if (last === undefined) byShard.set(shard, (last = new Map()))
+      if (last === undefined) {
+        last = new Map()
+        byShard.set(shard, last)
+      }
       last.set(batch.cids[w] as string, batch.values[w] as string | null)
     }
     const updates: ShardUpdate[] = []
