@@ -128,6 +128,20 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const BASE32_VALUES = new Int8Array(128).fill(-1)
 for (let i = 0; i < BASE32.length; i++) BASE32_VALUES[BASE32.charCodeAt(i)] = i
 const scratch = new Uint8Array(256)
+let scratchEnd = 0
+let at = 0
+
+/** Reads an unsigned varint from `scratch` at `at` (up to 4 bytes), or -1. */
+function readVarint(): number {
+  let result = 0
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (at >= scratchEnd) return -1
+    const b = scratch[at++] as number
+    result |= (b & 0x7f) << shift
+    if ((b & 0x80) === 0) return result
+  }
+  return -1
+}
 
 /**
  * The shard of a `b…` CIDv1 string when it is canonical (lowercase base32 without padding or
@@ -150,22 +164,13 @@ function fastShardOfBase32(s: string, shards: number): number {
     }
   }
   if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) return -1
-  let at = 0
-  const varint = (): number => {
-    let result = 0
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (at >= n) return -1
-      const b = scratch[at++] as number
-      result |= (b & 0x7f) << shift
-      if ((b & 0x80) === 0) return result
-    }
-    return -1
-  }
-  if (varint() !== 1) return -1
-  if (varint() < 0) return -1
+  scratchEnd = n
+  at = 0
+  if (readVarint() !== 1) return -1
+  if (readVarint() < 0) return -1
   const start = at
-  if (varint() < 0) return -1
-  const length = varint()
+  if (readVarint() < 0) return -1
+  const length = readVarint()
   if (length < 0 || at + length !== n) return -1
   let h = 0x811c9dc5
   for (let i = start; i < n; i++) {

@@ -202,11 +202,12 @@ export class Shards {
   ) {
     this.list = docs.map((doc, i) => {
       const shard = new Shard(doc, i)
-      doc.on('update', () => {
+      // Not the doc's `update` event: listening to it makes Yjs encode every transaction.
+      doc.on('afterTransaction', (tr: Y.Transaction) => {
         shard.hash = undefined
         this.root = undefined
+        this.onTransaction(shard, tr)
       })
-      doc.on('afterTransaction', (tr: Y.Transaction) => this.onTransaction(shard, tr))
       return shard
     })
   }
