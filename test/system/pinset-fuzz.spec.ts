@@ -96,7 +96,7 @@ describe('pinset fuzz', () => {
       else messages.push(wire.encodeUpdateMessage(SHARDS, [{ shard, update: u }]))
     }
     messages.push(wire.encodeUpdateMessage(SHARDS, [{ shard: SHARDS, update: new Uint8Array([0, 0]) }]))
-    messages.push(wire.encodeDigestMessage(SHARDS, new Uint8Array(31)))
+    messages.push(wire.encodeDigestMessage(SHARDS, new Uint8Array(31), new Array(SHARDS).fill(0)))
     expect(messages.length).toBeGreaterThanOrEqual(8000)
     const before = node.pinset.stats().gossipRejected
     const from = client.host.peerId

@@ -235,7 +235,13 @@ async function buildPeer(opts: DaemonOptions, lock: { release(): Promise<void> }
     ...httpApiConfigs(config.json, process.env),
   })
   const proxyAddr = httpListenAddress(proxy.config.listen_multiaddress, 'api.ipfsproxy.listen_multiaddress')
-  const proxyApp = createIpfsProxy({ cluster, ipfs, ...(proxy.kuboUrl ? { kuboUrl: proxy.kuboUrl } : {}), logger: logger.child({ component: 'ipfsproxy' }) })
+  const proxyApp = createIpfsProxy({
+    cluster,
+    ipfs,
+    config: proxy.config,
+    ...(proxy.kuboUrl ? { kuboUrl: proxy.kuboUrl } : {}),
+    logger: logger.child({ component: 'ipfsproxy' }),
+  })
   const proxyServer = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: proxyApp.fetch, hostname: proxyAddr.hostname, port: proxyAddr.port }, () => resolve(s))
     s.once('error', reject)

@@ -11,13 +11,23 @@ import { createHeliaConnector, createKuboConnector, kuboApiUrl, parseEmbeddedIpf
 import type { Logger } from 'pino'
 import { tuneGcForStreaming } from './gc-tuning.js'
 
+/** Comma-separated in the environment. */
+const LIST_KEYS = new Set(['extract_headers_extra'])
+
 /** Keys of a section overridden by `CLUSTER_<PREFIX>_<KEY without underscores, upper case>`. */
 function fromEnv(section: unknown, prefix: string, keys: string[], env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = { ...((section as Record<string, unknown> | undefined) ?? {}) }
   for (const key of keys) {
     const v = env[`CLUSTER_${prefix}_${key.replace(/_/g, '').toUpperCase()}`]
     if (v === undefined || v === '') continue
-    out[key] = v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) && !key.endsWith('timeout') && !key.endsWith('delay') ? Number(v) : v
+    if (LIST_KEYS.has(key)) {
+      out[key] = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+      continue
+    }
+    out[key] = v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) && !/(timeout|delay|ttl)$/.test(key) ? Number(v) : v
   }
   return out
 }
@@ -33,7 +43,7 @@ const EMBEDDED_KEYS = [
   'repogc_timeout',
   'unpin_disable',
 ]
-const PROXY_KEYS = ['listen_multiaddress', 'node_multiaddress', 'node_https']
+const PROXY_KEYS = ['listen_multiaddress', 'node_multiaddress', 'node_https', 'extract_headers_extra', 'extract_headers_path', 'extract_headers_ttl']
 
 export interface IpfsSetup {
   ipfs: IpfsConnector

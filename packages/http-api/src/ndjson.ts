@@ -28,6 +28,10 @@ function nodeResponse(c: Context): ServerResponse | undefined {
 export interface NdjsonOptions {
   /** Extra response headers (e.g. `X-Chunked-Output: 1` for `/add`). */
   headers?: Record<string, string>
+  /** Status when there are no items: 204 (the REST API's rule, the default) or 200 with an empty body (Kubo's). */
+  emptyStatus?: 200 | 204
+  /** Builds the response for a failure before the first item (default: the REST API's error JSON). */
+  onError?: (c: Context, err: unknown) => Response
 }
 
 /** Streams `items` as NDJSON, encoding each with `encode`. */
@@ -37,9 +41,12 @@ export async function ndjson<T>(c: Context, items: AsyncIterable<T>, encode: (it
   try {
     first = await iterator.next()
   } catch (err) {
-    return errorResponse(c, err)
+    return (options.onError ?? errorResponse)(c, err)
   }
-  if (first.done === true) return c.body(null, 204)
+  if (first.done === true) {
+    if (options.emptyStatus === 200) return c.body('', 200, { ...options.headers, 'Content-Type': 'application/json' })
+    return c.body(null, 204)
+  }
   const out = nodeResponse(c)
   if (out !== undefined) {
     await writeToNode(c, out, first.value, iterator, encode, options.headers ?? {})

@@ -15,8 +15,11 @@ export interface IpfsProxyConfig {
   write_timeout: number
   idle_timeout: number
   max_header_bytes: number
+  /** Header names copied from Kubo onto hijacked responses, besides `Access-Control-Expose-Headers`. */
   extract_headers_extra: string[]
+  /** Kubo endpoint those headers are read from (a `POST`). */
   extract_headers_path: string
+  /** How long extracted headers are reused, ms; 0 = extracted once, kept forever. */
   extract_headers_ttl: number
 }
 
@@ -36,6 +39,8 @@ export const IPFSPROXY_DEFAULTS: IpfsProxyConfig = {
 }
 
 const MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6|unix)\/.+/
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** Parses `api.ipfsproxy`; `path` prefixes errors. */
 export function parseIpfsProxyConfig(value: unknown, path = 'api.ipfsproxy'): IpfsProxyConfig {
@@ -70,8 +75,18 @@ export function parseIpfsProxyConfig(value: unknown, path = 'api.ipfsproxy'): Ip
     throw new InvalidConfigError(`${path}.max_header_bytes`, `must be an integer, got ${JSON.stringify(maxHeader)}`)
   }
   const extra = raw.extract_headers_extra ?? d.extract_headers_extra
-  if (!Array.isArray(extra) || extra.some((h) => typeof h !== 'string')) {
-    throw new InvalidConfigError(`${path}.extract_headers_extra`, 'must be a list of header names')
+  if (!Array.isArray(extra)) throw new InvalidConfigError(`${path}.extract_headers_extra`, `must be a list of header names, got ${JSON.stringify(extra)}`)
+  extra.forEach((h: unknown, i) => {
+    if (typeof h !== 'string' || !HEADER_NAME.test(h)) {
+      throw new InvalidConfigError(`${path}.extract_headers_extra[${i}]`, `must be an HTTP header name such as "X-Ipfs-Gateway", got ${JSON.stringify(h)}`)
+    }
+  })
+  const extractPath = str('extract_headers_path', d.extract_headers_path)
+  if (!extractPath.startsWith('/') || /[?#\s]/.test(extractPath)) {
+    throw new InvalidConfigError(
+      `${path}.extract_headers_path`,
+      `must be a URL path of the Kubo API such as "/api/v0/version", got ${JSON.stringify(extractPath)}`,
+    )
   }
   const https = raw.node_https ?? d.node_https
   if (typeof https !== 'boolean') throw new InvalidConfigError(`${path}.node_https`, `must be true or false, got ${JSON.stringify(https)}`)
@@ -86,7 +101,7 @@ export function parseIpfsProxyConfig(value: unknown, path = 'api.ipfsproxy'): Ip
     idle_timeout: dur('idle_timeout', d.idle_timeout),
     max_header_bytes: maxHeader === 0 ? 4096 : maxHeader,
     extract_headers_extra: extra as string[],
-    extract_headers_path: str('extract_headers_path', d.extract_headers_path),
+    extract_headers_path: extractPath,
     extract_headers_ttl: dur('extract_headers_ttl', d.extract_headers_ttl),
   }
 }

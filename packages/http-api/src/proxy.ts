@@ -5,6 +5,11 @@
  * forwarded to the Kubo node unchanged, streaming both ways. A peer with an embedded IPFS node
  * has no Kubo behind it: it answers `version`, `id` and `block/put` itself and refuses the rest
  * with a clear message. A Hono app factory: it never binds a port.
+ *
+ * Hijacked responses carry Kubo's CORS and extracted headers (`proxy-headers.ts`), and hijacked
+ * streams (`add`, `pin/ls?stream=true`, `repo/gc`, `block/put`/`dag/put` with `pin=true`)
+ * declare `Trailer: X-Stream-Error` and put a failure after the first line there, as Kubo does
+ * (the trailer needs `@hono/node-server`: `c.env.outgoing`).
  */
 import type { ClusterApi, IpfsConnector, Pin, PinOptions } from '@pinmesh/interface'
 import { defaultPinOptions, InvalidArgumentError, PinmeshError, stringifyJson } from '@pinmesh/interface'
@@ -12,8 +17,12 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { addResponse, parseAddQuery, queryBool } from './add.js'
+import { extraHeaders } from './common.js'
 import { forwardRequest } from './forward.js'
 import { discardRequestBody, multipartEntries, requestBody } from './multipart.js'
+import { ndjson } from './ndjson.js'
+import { IPFSPROXY_DEFAULTS, type IpfsProxyConfig } from './proxy-config.js'
+import { createKuboHeaders } from './proxy-headers.js'
 
 export interface IpfsProxyInit {
   cluster: ClusterApi
@@ -21,6 +30,8 @@ export interface IpfsProxyInit {
   kuboUrl?: string
   /** The local IPFS node: answers `id` and `block/put` when there is no Kubo. */
   ipfs?: Pick<IpfsConnector, 'id' | 'blockPut'>
+  /** Header extraction from Kubo (`extract_headers_*`); upstream's defaults when absent. */
+  config?: Pick<IpfsProxyConfig, 'extract_headers_extra' | 'extract_headers_path' | 'extract_headers_ttl'>
   logger?: Logger
 }
 
@@ -59,11 +70,38 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
   const { cluster, kuboUrl, logger } = init
   const app = new Hono()
   const server = `ipfs-cluster/ipfsproxy/${cluster.version()}`
+  const config = init.config ?? IPFSPROXY_DEFAULTS
+  const kuboHeaders =
+    kuboUrl === undefined
+      ? undefined
+      : createKuboHeaders(
+          {
+            kuboUrl,
+            extract_headers_extra: config.extract_headers_extra,
+            extract_headers_path: config.extract_headers_path,
+            extract_headers_ttl: config.extract_headers_ttl,
+          },
+          logger ? { logger } : {},
+        )
+
+  /** Upstream's `setHeaders`, at the start of every hijacked handler: Kubo's CORS and extracted headers, and ours. */
+  const hijacked = async (c: Context): Promise<void> => {
+    const extra = extraHeaders(c)
+    if (kuboHeaders !== undefined) extra.push(...(await kuboHeaders.forRequest(c.req.raw, c.req.raw.signal)))
+    extra.push(['Server', server])
+  }
 
   app.use('*', async (c, next) => {
     await next()
-    if (HIJACKED.includes(c.req.method) && c.res.headers.get('X-Pinmesh-Proxied') === null) c.res.headers.set('Server', server)
-    c.res.headers.delete('X-Pinmesh-Proxied')
+    if (c.res.headers.get('x-hono-already-sent') !== null) return // streamed to Node's response: headers were written there
+    if (c.res.headers.get('X-Pinmesh-Proxied') !== null) {
+      c.res.headers.delete('X-Pinmesh-Proxied')
+      return
+    }
+    if (HIJACKED.includes(c.req.method)) c.res.headers.set('Server', server)
+    const extra = extraHeaders(c)
+    for (const [name] of extra) c.res.headers.delete(name)
+    for (const [name, value] of extra) c.res.headers.append(name, value)
   })
   app.onError((err, c) => {
     discardRequestBody(c)
@@ -86,6 +124,27 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     const out = new Headers(res.headers)
     out.set('X-Pinmesh-Proxied', '1')
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers: out })
+  }
+
+  /** Streams `items` as Kubo does: NDJSON, 200 even when empty, failures after the first line in the `X-Stream-Error` trailer. */
+  const kuboStream = <T>(c: Context, items: AsyncIterable<T>, encode: (item: T) => unknown): Promise<Response> =>
+    ndjson(c, items, encode, { emptyStatus: 200, onError: kuboError, headers: { 'X-Chunked-Output': '1' } })
+
+  /**
+   * Cluster-pins the CID of each output (when `cidOf` gives one) and echoes the output; pin
+   * failures do not stop the others and are thrown together at the end (→ the trailer), as upstream.
+   */
+  async function* pinEach<T>(c: Context, outputs: T[], cidOf: (o: T) => string | undefined, what: string): AsyncGenerator<T> {
+    const errors: string[] = []
+    for (const o of outputs) {
+      const cid = cidOf(o)
+      if (cid !== undefined) await cluster.pin(cid, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => errors.push(`${cid}: ${err.message}`))
+      yield o
+    }
+    if (errors.length > 0) {
+      logger?.warn({ errors }, `${what} through the proxy could not pin every block`)
+      throw new PinmeshError(errors.join('; '))
+    }
   }
 
   const pinOptions = (c: Context): PinOptions => {
@@ -134,23 +193,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
       for await (const p of pins) keys[p.cid] = { Type: 'recursive' }
       return c.json({ Keys: keys })
     }
-    const iterator = pins[Symbol.asyncIterator]()
-    const encoder = new TextEncoder()
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const next = await iterator.next()
-          if (next.done === true) controller.close()
-          else controller.enqueue(encoder.encode(`${stringifyJson({ Cid: next.value.cid, Type: pinType(next.value) })}\n`))
-        } catch (err) {
-          controller.error(err)
-        }
-      },
-      async cancel() {
-        await iterator.return?.()
-      },
-    })
-    return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json', Trailer: 'X-Stream-Error' } })
+    return kuboStream(c, pins, (p) => ({ Cid: p.cid, Type: pinType(p) }))
   }
 
   const pinUpdate = async (c: Context) => {
@@ -197,18 +240,23 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
   const repoGc = async (c: Context) => {
     const streamErrors = queryBool(new URL(c.req.url).searchParams, 'stream-errors') === true
     const gc = await cluster.repoGc({ signal: c.req.raw.signal })
-    const lines: string[] = []
-    const errors: string[] = []
-    for (const peer of Object.values(gc.peer_map)) {
-      if (peer.error) errors.push(`${peer.peername || peer.peer}: ${peer.error}`)
-      for (const k of peer.keys) {
-        if (k.error && !streamErrors) errors.push(k.error)
-        lines.push(stringifyJson({ Key: k.key === null ? null : { '/': k.key }, ...(streamErrors && k.error ? { Error: k.error } : {}) }))
+    // Per-key errors (unless stream-errors) and failed peers end up in the X-Stream-Error trailer,
+    // or in an error response when nothing was collected.
+    async function* keys() {
+      const errors: string[] = []
+      for (const peer of Object.values(gc.peer_map)) {
+        if (peer.error) errors.push(`${peer.peername || peer.peer}: ${peer.error}`)
+        for (const k of peer.keys) {
+          if (k.error && !streamErrors) errors.push(k.error)
+          yield { Key: k.key === null ? null : { '/': k.key }, ...(streamErrors && k.error ? { Error: k.error } : {}) }
+        }
+      }
+      if (errors.length > 0) {
+        logger?.warn({ errors }, 'repo gc through the proxy reported errors')
+        throw new PinmeshError(errors.join('; '))
       }
     }
-    if (errors.length > 0) logger?.warn({ errors }, 'repo gc through the proxy reported errors')
-    if (lines.length === 0 && errors.length > 0) return kuboError(c, new PinmeshError(errors.join('; ')))
-    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+    return kuboStream(c, keys(), (k) => k)
   }
 
   /** `block/put` with pin=true through Kubo, or any `block/put` on an embedded node. */
@@ -218,6 +266,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     let results: { Key: string; Size: number }[]
     if (kuboUrl !== undefined) {
       if (!pin) return forward(c)
+      await hijacked(c)
       const res = await forward(c)
       if (res.status !== 200) return res
       const text = await res.text()
@@ -227,6 +276,7 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
         .map((l) => JSON.parse(l) as { Key: string; Size: number })
     } else {
       if (init.ipfs === undefined) return forward(c)
+      await hijacked(c)
       results = []
       const format = q.get('cid-codec') || q.get('format') || 'raw'
       const mhtype = q.get('mhtype') || 'sha2-256'
@@ -236,31 +286,31 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
         results.push({ Key: await init.ipfs.blockPut(bytes, { format, mhtype, signal: c.req.raw.signal }), Size: bytes.byteLength })
       }
     }
-    const errors: string[] = []
-    if (pin) {
-      for (const r of results) {
-        await cluster.pin(r.Key, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => errors.push(err.message))
-      }
-    }
-    if (errors.length > 0) logger?.warn({ errors }, 'block/put through the proxy could not pin every block')
-    return c.body(results.map((r) => `${stringifyJson(r)}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+    return kuboStream(
+      c,
+      pinEach(c, results, (r) => (pin ? r.Key : undefined), 'block/put'),
+      (r) => r,
+    )
   }
 
   /** `dag/put` with pin=true: Kubo stores without pinning, the cluster pins. */
   const dagPut = async (c: Context) => {
     const q = new URL(c.req.url).searchParams
     if (queryBool(q, 'pin') !== true) return forward(c)
+    await hijacked(c)
     q.set('pin', 'false')
     const res = await forward(c, q)
     if (res.status !== 200) return res
     const text = await res.text()
-    const lines = text.split('\n').filter((l) => l.trim() !== '')
-    for (const l of lines) {
-      const cid = (JSON.parse(l) as { Cid?: { '/': string } }).Cid?.['/']
-      if (cid !== undefined)
-        await cluster.pin(cid, defaultPinOptions(), c.req.raw.signal).catch((err: Error) => logger?.warn({ cid, err: err.message }, 'dag/put pin failed'))
-    }
-    return c.body(lines.map((l) => `${l}\n`).join(''), 200, { 'Content-Type': 'application/json' })
+    const outputs = text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { Cid?: { '/': string } })
+    return kuboStream(
+      c,
+      pinEach(c, outputs, (o) => o.Cid?.['/'], 'dag/put'),
+      (o) => o,
+    )
   }
 
   const embeddedVersion = async (c: Context) => {
@@ -274,14 +324,21 @@ export function createIpfsProxy(init: IpfsProxyInit): Hono {
     return c.json({ ID: id.id, PublicKey: '', Addresses: id.addresses, AgentVersion: `pinmesh/${cluster.version()}`, Protocols: [] })
   }
 
+  /** Always hijacked: Kubo's headers are fetched first (block/put and dag/put decide by themselves). */
+  const always =
+    (handler: (c: Context) => Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      await hijacked(c)
+      return handler(c)
+    }
   const routes: [string, (c: Context) => Promise<Response>][] = [
-    ['pin/add', pinAdd],
-    ['pin/rm', pinRm],
-    ['pin/ls', pinLs],
-    ['pin/update', pinUpdate],
-    ['add', add],
-    ['repo/stat', repoStat],
-    ['repo/gc', repoGc],
+    ['pin/add', always(pinAdd)],
+    ['pin/rm', always(pinRm)],
+    ['pin/ls', always(pinLs)],
+    ['pin/update', always(pinUpdate)],
+    ['add', always(add)],
+    ['repo/stat', always(repoStat)],
+    ['repo/gc', always(repoGc)],
     ['block/put', blockPut],
     ['dag/put', dagPut],
     ['version', embeddedVersion],

@@ -105,6 +105,21 @@ for await (const line of createInterface({ input: process.stdin })) {
     // Cheap check first: the digest re-hashes every changed shard.
     await poll(async () => (await pinset.size()) >= (cmd.size as number) && (await pinset.digest()) === cmd.digest, 50)
     emit({ event: 'digestReached', t: Date.now(), size: await pinset.size(), heap: process.memoryUsage().heapUsed })
+  } else if (cmd.cmd === 'traffic') {
+    // Where the bytes went: gossip vs sync pulls (prom-client counters of this process).
+    const { register } = await import('prom-client')
+    const values: Record<string, number> = {}
+    for (const name of [
+      'pinmesh_pinset_gossip_sent_bytes_total',
+      'pinmesh_pinset_gossip_received_bytes_total',
+      'pinmesh_pinset_sync_bytes_total',
+      'pinmesh_pinset_sync_sessions_total',
+      'pinmesh_pinset_remote_updates_total',
+    ]) {
+      const metric = (await register.getSingleMetric(name)?.get()) as { values: Array<{ value: number; labels: Record<string, string> }> } | undefined
+      for (const v of metric?.values ?? []) values[[name.replace('pinmesh_pinset_', ''), ...Object.values(v.labels)].join(':')] = v.value
+    }
+    emit({ event: 'traffic', values })
   } else if (cmd.cmd === 'stop') {
     await pinset.close()
     await host.stop()

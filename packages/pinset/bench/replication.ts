@@ -40,5 +40,13 @@ report(
   `${percentile(lat, 50).toFixed(1)} ms / ${percentile(lat, 99).toFixed(1)} ms`,
   `${n} puts on A one every 50 ms, seen by B's change event; max_batch_age ${batchAge} ms`,
 )
+for (const [name, p] of [
+  ['A', a],
+  ['B', b],
+  ['C', c],
+] as const) {
+  p.send({ cmd: 'traffic' })
+  process.stdout.write(`  traffic ${name}: ${JSON.stringify((await p.next('traffic')).values)}\n`)
+}
 await stopAll([a, b, c])
 await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))

@@ -10,17 +10,31 @@ import { QueueFullError } from '@pinmesh/interface'
 import type { BatchingConfig } from './config.js'
 import { metrics } from './metrics.js'
 
-export interface StagedWrite {
-  cid: string
-  shard: number
+/** The writes of one batch, in parallel arrays, and the one promise all their writers await. */
+export interface Batch {
+  cids: string[]
+  shards: number[]
   /** Encoded pin, or `null` for a removal. */
-  value: string | null
+  values: Array<string | null>
+  done: Promise<void>
   resolve(): void
   reject(err: unknown): void
 }
 
+function newBatch(): Batch {
+  let resolve: () => void = () => {}
+  let reject: (err: unknown) => void = () => {}
+  const done = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // Writers who don't await their write must not turn a failed commit into an unhandled rejection.
+  done.catch(() => {})
+  return { cids: [], shards: [], values: [], done, resolve, reject }
+}
+
 export class Batcher {
-  private staged: StagedWrite[] = []
+  private staged: Batch | undefined
   private inFlight = 0
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
@@ -28,26 +42,30 @@ export class Batcher {
 
   constructor(
     private readonly config: BatchingConfig,
-    private readonly commit: (writes: StagedWrite[]) => Promise<void>,
+    private readonly commit: (batch: Batch) => Promise<void>,
   ) {}
 
   /** Writes staged or committing. */
   get pending(): number {
-    return this.staged.length + this.inFlight
+    return (this.staged?.cids.length ?? 0) + this.inFlight
   }
 
-  stage(write: Omit<StagedWrite, 'resolve' | 'reject'>): Promise<void> {
+  /** Stages a write; the promise resolves when its batch is durable (shared by the batch's writers). */
+  stage(cid: string, shard: number, value: string | null): Promise<void> {
     if (this.pending >= this.config.max_queue_size) {
       return Promise.reject(
         new QueueFullError(`pinset write queue is full (${this.config.max_queue_size} writes waiting, consensus.crdt.batching.max_queue_size); retry later`),
       )
     }
-    return new Promise<void>((resolve, reject) => {
-      this.staged.push({ ...write, resolve, reject })
-      if (this.staged.length >= this.config.max_batch_size) this.cut()
-      else if (this.inFlight === 0) this.immediate ??= setImmediate(() => this.cut())
-      else this.timer ??= setTimeout(() => this.cut(), this.config.max_batch_age)
-    })
+    this.staged ??= newBatch()
+    const batch = this.staged
+    batch.cids.push(cid)
+    batch.shards.push(shard)
+    batch.values.push(value)
+    if (batch.cids.length >= this.config.max_batch_size) this.cut()
+    else if (this.inFlight === 0) this.immediate ??= setImmediate(() => this.cut())
+    else this.timer ??= setTimeout(() => this.cut(), this.config.max_batch_age)
+    return batch.done
   }
 
   /** Cuts the open batch and queues its commit. */
@@ -56,26 +74,27 @@ export class Batcher {
     this.timer = undefined
     clearImmediate(this.immediate)
     this.immediate = undefined
-    while (this.staged.length > 0) {
-      const batch = this.staged.splice(0, this.config.max_batch_size)
-      this.inFlight += batch.length
-      this.chain = this.chain.then(async () => {
-        const started = performance.now()
-        try {
-          await this.commit(batch)
-          metrics.commits.inc()
-          metrics.batchSize.observe(batch.length)
-          metrics.commitSeconds.observe((performance.now() - started) / 1000)
-          for (const w of batch) w.resolve()
-        } catch (err) {
-          for (const w of batch) w.reject(err)
-        } finally {
-          this.inFlight -= batch.length
-          // The writes that queued up during this commit form the next batch right away.
-          if (this.inFlight === 0 && this.staged.length > 0) this.cut()
-        }
-      })
-    }
+    const batch = this.staged
+    if (batch === undefined) return
+    this.staged = undefined
+    const size = batch.cids.length
+    this.inFlight += size
+    this.chain = this.chain.then(async () => {
+      const started = performance.now()
+      try {
+        await this.commit(batch)
+        metrics.commits.inc()
+        metrics.batchSize.observe(size)
+        metrics.commitSeconds.observe((performance.now() - started) / 1000)
+        batch.resolve()
+      } catch (err) {
+        batch.reject(err)
+      } finally {
+        this.inFlight -= size
+        // The writes that queued up during this commit form the next batch right away.
+        if (this.inFlight === 0 && this.staged !== undefined) this.cut()
+      }
+    })
   }
 
   /** Commits everything staged and waits for all commits. */

@@ -21,4 +21,4 @@ export const DEFAULTS = {
 }
 
 /** Version of the stored state layout; bump with a migration when the layout changes. */
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2

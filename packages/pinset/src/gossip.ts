@@ -48,6 +48,10 @@ export class Gossip {
   private timer: NodeJS.Timeout | undefined
   private readonly onSubscriptionChange = () => this.announceSoon()
   private soon: NodeJS.Timeout | undefined
+  /** When gossip from each peer was last applied (ms). */
+  private readonly lastApplied = new Map<string, number>()
+  /** Each peer's latest announced per-shard clocks, and when they arrived. */
+  private readonly announced = new Map<string, { clocks: number[]; at: number }>()
 
   constructor(
     private readonly pubsub: GossipSub,
@@ -95,7 +99,7 @@ export class Gossip {
   /** Publishes this peer's digest. Never throws. */
   async announce(): Promise<void> {
     if (this.pinset.isClosed) return
-    await this.publish(encodeDigestMessage(this.pinset.config.shards, this.pinset.shards.rootHash()))
+    await this.publish(encodeDigestMessage(this.pinset.config.shards, this.pinset.shards.rootHash(), this.pinset.shards.clocks()))
   }
 
   private async publish(msg: Uint8Array): Promise<void> {
@@ -106,6 +110,53 @@ export class Gossip {
     } catch (err) {
       this.log.debug({ err }, 'gossip publish failed')
     }
+  }
+
+  /**
+   * True while gossip from `peer` keeps arriving (applied within the last digest interval) and
+   * nothing is missing underneath it (no Yjs update waits for a lost one): its digest differs
+   * only because its latest commits are still in flight, and a pull would move them twice. A
+   * lost message shows up as a pending update (each run builds on the previous one); a lost
+   * removal alone is healed by the periodic pull.
+   */
+  private catchingUpByGossip(peer: PeerId): boolean {
+    const last = this.lastApplied.get(peer.toString())
+    if (last === undefined || Date.now() - last > this.pinset.config.digest_interval) return false
+    return !this.pinset.shards.hasPending()
+  }
+
+  /**
+   * Whether a peer whose digest differs from ours may have something we lack. Clocks compare
+   * how much each side has integrated per shard: where the peer has no more than we have
+   * anywhere and less somewhere, it is behind — it will pull from us, and a removal only it
+   * has reaches us once the clocks are level (or by the periodic pull). Where it is ahead, a
+   * pull waits while its gossip keeps arriving.
+   */
+  private worthPulling(peer: PeerId, theirs: number[]): boolean {
+    const { ahead, behind } = this.compare(theirs)
+    if (!ahead && behind) return false
+    return !(ahead && this.catchingUpByGossip(peer))
+  }
+
+  private compare(theirs: number[]): { ahead: boolean; behind: boolean } {
+    const ours = this.pinset.shards.clocks()
+    let ahead = false
+    let behind = false
+    for (let i = 0; i < ours.length; i++) {
+      const t = theirs[i] as number
+      const o = ours[i] as number
+      if (t > o) ahead = true
+      else if (t < o) behind = true
+    }
+    return { ahead, behind }
+  }
+
+  /** True when `peer` announced, within two digest intervals, clocks that are behind ours. */
+  isBehind(peer: PeerId): boolean {
+    const last = this.announced.get(peer.toString())
+    if (last === undefined || Date.now() - last.at > 2 * this.pinset.config.digest_interval) return false
+    const { ahead, behind } = this.compare(last.clocks)
+    return !ahead && behind
   }
 
   private validate(peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
@@ -132,9 +183,11 @@ export class Gossip {
     try {
       const msg = decodeGossip(data, this.pinset.config.shards)
       if (msg.type === 'digest') {
-        if (!Buffer.from(msg.root).equals(this.pinset.shards.rootHash())) this.onDigestMismatch(from)
+        this.announced.set(from.toString(), { clocks: msg.clocks, at: Date.now() })
+        if (!Buffer.from(msg.root).equals(this.pinset.shards.rootHash()) && this.worthPulling(from, msg.clocks)) this.onDigestMismatch(from)
         return TopicValidatorResult.Accept
       }
+      this.lastApplied.set(from.toString(), Date.now())
       await this.pinset.applyRemote(msg.updates, 'gossip')
       metrics.remoteUpdates.inc({ via: 'gossip' }, msg.updates.length)
       this.stats.applied++

@@ -7,8 +7,8 @@ import type { AbortOptions, Pin, Pinset, PinsetChange } from '@pinmesh/interface
 import { ClosedError } from '@pinmesh/interface'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { Batcher, type StagedWrite } from './batcher.js'
-import { decodeValue, encodeValue, locate } from './codec.js'
+import { type Batch, Batcher } from './batcher.js'
+import { encodeValue, locate, readEntry } from './codec.js'
 import type { PinsetConfig } from './config.js'
 import { LOCAL, REMOTE, Shards } from './shards.js'
 import { ShardStore } from './store.js'
@@ -17,6 +17,14 @@ import { validateUpdate, WireError } from './wire.js'
 
 /** Largest sum of key and value bytes in one shard transaction (at most half a gossip message). */
 const MAX_TX_BYTES = 512 * 1024
+
+/**
+ * A flat copy of a string built by concatenation: V8 keeps `a + b` as a rope, and once Yjs
+ * encodes it the rope and its flattened copy would both stay alive next to the key.
+ */
+function flat(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8')
+}
 
 export class ShardedPinset implements Pinset {
   private closed = false
@@ -28,6 +36,8 @@ export class ShardedPinset implements Pinset {
    */
   private readonly unpersisted = new Set<number>()
   private listeners = 0
+  /** When gossip was last applied (ms since the epoch). */
+  lastGossipAt = 0
   /** Called after every durable local commit with the shard updates it produced. */
   onCommit: ((updates: ShardUpdate[]) => void) | undefined
   readonly batcher: Batcher
@@ -42,7 +52,7 @@ export class ShardedPinset implements Pinset {
   }
 
   static async open(config: PinsetConfig, logger: Logger): Promise<ShardedPinset> {
-    const store = await ShardStore.open(config.path, config.shards)
+    const store = await ShardStore.open(config.path, config.shards, (msg) => logger.info({ path: config.path }, msg))
     const docs: Y.Doc[] = []
     try {
       for (let i = 0; i < config.shards; i++) docs.push(await store.load(i))
@@ -65,36 +75,47 @@ export class ShardedPinset implements Pinset {
     this.events.dispatchEvent(new CustomEvent('change', { detail: change }))
   }
 
-  private async commit(writes: StagedWrite[]): Promise<void> {
-    const byShard = new Map<number, StagedWrite[]>()
-    for (const w of writes) {
-      const list = byShard.get(w.shard)
-      if (list === undefined) byShard.set(w.shard, [w])
-      else list.push(w)
+  private async commit(batch: Batch): Promise<void> {
+    // Per shard, the last write of each CID (all writers of a batch are acknowledged together).
+    const byShard = new Map<number, Map<string, string | null>>()
+    for (let w = 0; w < batch.cids.length; w++) {
+      const shard = batch.shards[w] as number
+      let last = byShard.get(shard)
+      if (last === undefined) {
+        last = new Map()
+        byShard.set(shard, last)
+      }
+      last.set(batch.cids[w] as string, batch.values[w] as string | null)
     }
     const updates: ShardUpdate[] = []
     const txBytes = Math.min(MAX_TX_BYTES, this.config.max_message_size / 2)
-    for (const [i, list] of byShard) {
-      const { doc, map } = this.shards.shard(i)
+    for (const [i, last] of byShard) {
+      const shard = this.shards.shard(i)
+      const { doc } = shard
+      const writes = [...last]
       const capture = (update: Uint8Array, origin: unknown) => {
         if (origin === LOCAL) updates.push({ shard: i, update })
       }
       doc.on('update', capture)
       try {
         let at = 0
-        while (at < list.length) {
-          doc.transact(() => {
+        while (at < writes.length) {
+          doc.transact((tr) => {
             let bytes = 0
-            while (at < list.length && bytes < txBytes) {
-              const w = list[at++] as StagedWrite
-              const current = map.get(w.cid)
-              if (w.value === null) {
-                if (current !== undefined) map.delete(w.cid)
-              } else if (current !== w.value) {
-                map.set(w.cid, w.value)
-                bytes += w.value.length + w.cid.length
+            const entries: string[] = []
+            while (at < writes.length && bytes < txBytes) {
+              const [key, value] = writes[at++] as [string, string | null]
+              if (value === null) {
+                shard.deleteKey(tr, key)
+                continue
               }
+              const entry = flat(key + value)
+              if (shard.holds(key, entry)) continue
+              shard.deleteKey(tr, key)
+              entries.push(entry)
+              bytes += entry.length
             }
+            if (entries.length > 0) shard.append(tr, entries)
           }, LOCAL)
         }
       } finally {
@@ -124,7 +145,8 @@ export class ShardedPinset implements Pinset {
    */
   async applyRemote(updates: ShardUpdate[], via: 'gossip' | 'sync'): Promise<void> {
     if (this.closed) return
-    for (const u of updates) validateUpdate(u.update)
+    if (via === 'gossip') this.lastGossipAt = Date.now()
+    for (const u of updates) validateUpdate(u.update, u.shard, this.config.shards)
     for (const u of updates) {
       try {
         Y.applyUpdate(this.shards.shard(u.shard).doc, u.update, REMOTE)
@@ -146,41 +168,41 @@ export class ShardedPinset implements Pinset {
     this.check()
     options?.signal?.throwIfAborted()
     const { key, shard } = locate(pin.cid, this.config.shards)
-    await this.batcher.stage({ cid: key, shard, value: encodeValue(pin) })
+    await this.batcher.stage(key, shard, encodeValue(pin))
   }
 
   async remove(cid: string, options?: AbortOptions): Promise<void> {
     this.check()
     options?.signal?.throwIfAborted()
     const { key, shard } = locate(cid, this.config.shards)
-    await this.batcher.stage({ cid: key, shard, value: null })
+    await this.batcher.stage(key, shard, null)
   }
 
-  private raw(cid: string): { key: string; value: string | undefined } | undefined {
+  /** The stored entry of a CID, or undefined (also for a malformed CID). */
+  private entry(cid: string): string | undefined {
     try {
       const { key, shard } = locate(cid, this.config.shards)
-      return { key, value: this.shards.shard(shard).map.get(key) }
+      return this.shards.shard(shard).entry(key)
     } catch {
       return undefined
     }
   }
 
   async get(cid: string): Promise<Pin | undefined> {
-    const found = this.raw(cid)
-    return found?.value === undefined ? undefined : decodeValue(found.key, found.value)
+    const entry = this.entry(cid)
+    return entry === undefined ? undefined : readEntry(entry)
   }
 
   async has(cid: string): Promise<boolean> {
-    return this.raw(cid)?.value !== undefined
+    return this.entry(cid) !== undefined
   }
 
   async *list(options?: AbortOptions): AsyncIterable<Pin> {
     for (const shard of this.shards.list) {
-      // Snapshot the keys of one shard at a time so concurrent writes don't break iteration.
-      const entries = [...shard.map.entries()]
-      for (const [cid, value] of entries) {
+      // Each shard's index is snapshotted when its turn comes, so writes may go on meanwhile.
+      for (const entry of shard.entries()) {
         options?.signal?.throwIfAborted()
-        yield decodeValue(cid, value)
+        yield readEntry(entry)
       }
     }
   }

@@ -1,14 +1,17 @@
 /**
  * The on-disk state: one y-leveldb database holding one Yjs document per shard
- * (`shard-<i>`) and a format header (`__pinmesh` / `format`). Opening a state whose header
- * names another shard count or format version fails with `StateFormatError`.
+ * (`pins-<i>`) and a format header (`__pinmesh` / `format`). Opening a state whose header
+ * names another shard count or an unknown format version fails with `StateFormatError`;
+ * a version-1 state (one `Y.Map` per shard in `shard-<i>`) is migrated on open.
  */
 import { mkdir } from 'node:fs/promises'
 import { StateFormatError } from '@pinmesh/interface'
 import { Level } from 'level'
 import { getCurrentUpdateClock, LeveldbPersistence } from 'y-leveldb'
 import * as Y from 'yjs'
+import { decodeValue, encodeValue } from './codec.js'
 import { FORMAT_VERSION } from './defaults.js'
+import { ARRAY_NAME } from './wire.js'
 
 const META_DOC = '__pinmesh'
 const FORMAT_KEY = 'format'
@@ -27,7 +30,41 @@ function errorText(err: unknown): string {
 }
 
 export function shardName(i: number): string {
+  return `pins-${i}`
+}
+
+/** Document names of format version 1. */
+function v1ShardName(i: number): string {
   return `shard-${i}`
+}
+
+/**
+ * Migrates a version-1 state (a `Y.Map` from CID to JSON value per shard, documents
+ * `shard-<i>`) to version 2 (entries in a `Y.Array`, documents `pins-<i>`). Each new document
+ * is written from scratch, the header changes only when all are written, and the old documents
+ * are removed after that, so a crash at any point leaves a state that migrates again or is done.
+ */
+async function migrateV1(persistence: LeveldbPersistence, shards: number, log: (msg: string) => void): Promise<void> {
+  let pins = 0
+  for (let i = 0; i < shards; i++) {
+    const old = await persistence.getYDoc(v1ShardName(i))
+    const entries: string[] = []
+    for (const [key, value] of old.getMap<string>('pins')) entries.push(key + encodeValue(decodeValue(key, value)))
+    old.destroy()
+    const doc = new Y.Doc()
+    if (entries.length > 0) doc.getArray<string>(ARRAY_NAME).push(entries)
+    await persistence.clearDocument(shardName(i))
+    await persistence.storeUpdate(shardName(i), Y.encodeStateAsUpdate(doc))
+    doc.destroy()
+    pins += entries.length
+  }
+  await persistence.setMeta(META_DOC, FORMAT_KEY, { version: FORMAT_VERSION, shards })
+  await removeV1Documents(persistence)
+  log(`migrated ${pins} pins from state format 1 to ${FORMAT_VERSION}`)
+}
+
+async function removeV1Documents(persistence: LeveldbPersistence): Promise<void> {
+  for (const name of await persistence.getAllDocNames()) if (/^shard-\d+$/.test(name)) await persistence.clearDocument(name)
 }
 
 type Db = { batch(ops: Array<{ type: 'put'; key: unknown; value: Uint8Array }>): Promise<void>; open(): Promise<void> }
@@ -56,7 +93,7 @@ export class ShardStore {
   }
 
   /** Opens the database, writing the header on first use and checking it afterwards. */
-  static async open(path: string, shards: number): Promise<ShardStore> {
+  static async open(path: string, shards: number, log: (msg: string) => void = () => {}): Promise<ShardStore> {
     await mkdir(path, { recursive: true })
     const persistence = new LeveldbPersistence(path, { Level })
     const found = (await persistence.getMeta(META_DOC, FORMAT_KEY)) as FormatHeader | undefined | null
@@ -72,11 +109,20 @@ export class ShardStore {
         await persistence.destroy()
         throw new StateFormatError(`could not write the format header at ${path}`)
       }
+    } else if (found.version === 1 && found.shards === shards) {
+      try {
+        await migrateV1(persistence, shards, log)
+      } catch (err) {
+        await persistence.destroy()
+        throw new StateFormatError(`could not migrate the state at ${path} from format 1: ${(err as Error).message}`)
+      }
     } else if (found.version !== FORMAT_VERSION || found.shards !== shards) {
       await persistence.destroy()
       throw new StateFormatError(
         `state at ${path} has format version ${found.version} with ${found.shards} shards; this peer expects version ${FORMAT_VERSION} with ${shards} shards (set consensus.crdt.shards to ${found.shards}, or export and re-import the state to change it)`,
       )
+    } else {
+      await removeV1Documents(persistence) // left behind when a migration was interrupted after its header
     }
     return new ShardStore(persistence, header, path)
   }

@@ -66,6 +66,9 @@ export class Sync {
 
   private timer: NodeJS.Timeout | undefined
   private round = 0
+  private lastPeriodic = 0
+  /** Set by the gossip side: whether a peer's latest digest shows it behind us. */
+  peerIsBehind: (peer: PeerId) => boolean = () => false
 
   async start(): Promise<void> {
     await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), { maxInboundStreams: 4 })
@@ -79,13 +82,21 @@ export class Sync {
   }
 
   /**
-   * Anti-entropy that does not depend on gossip: every 3 digest intervals, pull from the next
+   * Anti-entropy that does not depend on gossip: every 3 digest intervals (30 while gossip
+   * flows with nothing missing), pull from the next
    * connected trusted peer that speaks the sync protocol (round robin). Equal shards cost one
    * hash comparison each, so this is cheap when nothing is missing; it heals a peer whose
    * gossip (messages and digests) stopped arriving.
    */
   private async pullFromNextPeer(): Promise<void> {
     if (this.pinset.isClosed) return
+    // While gossip keeps arriving and no update waits for a lost one, a pull would mostly move
+    // what gossip is delivering anyway (its state vectors go stale while it streams): then pull
+    // only every 30 digest intervals, which still heals a lost removal.
+    const every = this.pinset.config.digest_interval
+    const now = Date.now()
+    if (now - this.pinset.lastGossipAt < every && !this.pinset.shards.hasPending() && now - this.lastPeriodic < every * 30) return
+    this.lastPeriodic = now
     const candidates: PeerId[] = []
     for (const peer of this.libp2p.getPeers()) {
       if (!this.trusted(peer.toString())) continue
@@ -95,7 +106,10 @@ export class Sync {
       } catch {}
     }
     if (candidates.length === 0) return
-    this.schedule(candidates[this.round++ % candidates.length] as PeerId)
+    const next = candidates[this.round++ % candidates.length] as PeerId
+    // A peer whose latest digest shows it behind us has nothing we lack but (maybe) a removal,
+    // which reaches us once it has caught up; it pulls from us meanwhile.
+    if (!this.peerIsBehind(next)) this.schedule(next)
   }
 
   /** Our per-shard states, as sent in a REQUEST. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { decodeValue } from './codec.js'
+import { entryProblem } from './codec.js'
 
 export const MAGIC = 0x70 // 'p'
 export const WIRE_VERSION = 1
@@ -85,7 +85,10 @@ export interface ShardUpdate {
   update: Uint8Array
 }
 
-export type GossipMessage = { type: 'update'; shards: number; updates: ShardUpdate[] } | { type: 'digest'; shards: number; root: Uint8Array }
+export type GossipMessage =
+  | { type: 'update'; shards: number; updates: ShardUpdate[] }
+  /** `clocks[i]`: the sum of shard i's state vector (how many structs the sender has integrated). */
+  | { type: 'digest'; shards: number; root: Uint8Array; clocks: number[] }
 
 export function encodeUpdateMessage(shards: number, updates: ShardUpdate[]): Uint8Array {
   const enc = header(MSG_UPDATE)
@@ -104,10 +107,11 @@ export function updateOverhead(update: Uint8Array): number {
 }
 export const MESSAGE_OVERHEAD = 3 + 10 + CHECKSUM
 
-export function encodeDigestMessage(shards: number, root: Uint8Array): Uint8Array {
+export function encodeDigestMessage(shards: number, root: Uint8Array, clocks: number[]): Uint8Array {
   const enc = header(MSG_DIGEST)
   encoding.writeVarUint(enc, shards)
   encoding.writeVarUint8Array(enc, root)
+  for (let i = 0; i < shards; i++) encoding.writeVarUint(enc, clocks[i] ?? 0)
   return seal(enc)
 }
 
@@ -119,8 +123,10 @@ export function decodeGossip(bytes: Uint8Array, shards: number): GossipMessage {
     if (type === MSG_DIGEST) {
       const root = decoding.readVarUint8Array(dec)
       if (root.length !== 32) throw new WireError('malformed')
+      const clocks: number[] = []
+      for (let i = 0; i < n; i++) clocks.push(decoding.readVarUint(dec))
       end(dec)
-      return { type: 'digest', shards: n, root }
+      return { type: 'digest', shards: n, root, clocks }
     }
     if (type !== MSG_UPDATE) throw new WireError('type')
     const count = decoding.readVarUint(dec)
@@ -241,16 +247,15 @@ export function decodeFrame(bytes: Uint8Array, maxShards: number): SyncFrame {
 // ------------------------------------------------------------------------------------------
 // Yjs update validation
 
-/** The name of the root `Y.Map` in every shard. */
-export const MAP_NAME = 'pins'
-const PLACEHOLDER_CID = 'bafkqaaa'
+/** The name of the root `Y.Array` in every shard. */
+export const ARRAY_NAME = 'pins'
 
 /**
- * Checks that a Yjs update only holds what a pinset writes: entries of the root map `pins`
- * whose key is a CID and whose value is a valid encoded pin, plus deletions and GC ranges.
- * Throws `WireError` otherwise; nothing has been applied at that point.
+ * Checks that a Yjs update for `shard` only holds what a pinset writes: runs of entries in the
+ * root array `pins`, each a canonical CID string of this shard followed by a valid encoded pin,
+ * plus deletions and GC ranges. Throws `WireError` otherwise; nothing has been applied then.
  */
-export function validateUpdate(update: Uint8Array): void {
+export function validateUpdate(update: Uint8Array, shard: number, shards: number): void {
   let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: unknown }
   try {
     decoded = Y.decodeUpdate(update) as typeof decoded
@@ -261,17 +266,14 @@ export function validateUpdate(update: Uint8Array): void {
     if (s instanceof Y.GC || s instanceof Y.Skip) continue
     if (!(s instanceof Y.Item)) throw new WireError('update-struct')
     const item = s as Omit<Y.Item, 'parent'> & { parent: unknown; parentSub: string | null }
+    // Elements of the root array: no map key, and (when not placed by an origin) parent `pins`.
+    if (item.parentSub !== null) throw new WireError('update-not-array-element')
+    if (item.origin === null && item.rightOrigin === null && item.parent !== ARRAY_NAME) throw new WireError('update-not-array-element')
     if (item.content instanceof Y.ContentDeleted) continue
-    // An entry that overwrites a key refers to the previous entry (origin) and carries no key.
-    const inferred = item.origin !== null || item.rightOrigin !== null
-    if (!inferred && (item.parent !== MAP_NAME || typeof item.parentSub !== 'string')) throw new WireError('update-not-map-entry')
     if (!(item.content instanceof Y.ContentAny)) throw new WireError('update-content')
-    const arr = (item.content as Y.ContentAny).arr
-    if (arr.length !== 1) throw new WireError('update-content')
-    try {
-      decodeValue(inferred ? PLACEHOLDER_CID : (item.parentSub as string), arr[0])
-    } catch {
-      throw new WireError('update-pin')
+    for (const entry of (item.content as Y.ContentAny).arr) {
+      const problem = entryProblem(entry, shard, shards)
+      if (problem !== undefined) throw new WireError(problem === 'shard' ? 'update-shard' : 'update-pin')
     }
   }
 }

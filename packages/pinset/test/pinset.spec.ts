@@ -5,7 +5,7 @@ import type { PinsetChange } from '@pinmesh/interface'
 import { defaultPinOptions, InvalidConfigError, newPin, QueueFullError, StateFormatError } from '@pinmesh/interface'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinset, decodeValue, encodeValue, packUpdates, parsePinsetConfig, wire } from '../src/index.js'
+import { createPinset, decodeValue, encodeValue, FORMAT_VERSION, packUpdates, parsePinsetConfig, wire } from '../src/index.js'
 
 const CID_A = 'QmbrCtydGyPeHiLURSPMqrvE5mCgMCwFYq3UD4XLCeAYw6'
 const CID_B = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -105,7 +105,7 @@ describe('pinset on LevelDB', () => {
     await first.close()
     const err = await createPinset({ path: dir, shards: 16 }, { logger }).catch((e) => e)
     expect(err).toBeInstanceOf(StateFormatError)
-    expect(err.message).toMatch(/8 shards.*expects version 1 with 16 shards/)
+    expect(err.message).toMatch(new RegExp(`8 shards.*expects version ${FORMAT_VERSION} with 16 shards`))
     const again = await createPinset({ path: dir, shards: 8 }, { logger })
     expect(await again.has(CID_A)).toBe(true)
     await again.close()
