@@ -280,12 +280,13 @@ export class StatelessPinTracker implements PinTracker {
 
   /**
    * `op` plus, when pins are backing up, more batchable pins from the head of the queues: the
-   * backlog is spread over the workers (at most `pin_batch_size` each), so a short queue is
-   * pinned one request per CID exactly as before.
+   * backlog is spread over the free workers (this one included; at most `pin_batch_size`
+   * each), so while workers are free a short queue is pinned one request per CID as before.
    */
   private batchWith(op: Operation): Operation[] {
     if (this.c.ipfs.pinMany === undefined || this.config.pin_batch_size <= 1 || !this.batchable(op)) return [op]
-    const size = Math.min(this.config.pin_batch_size, Math.ceil(this.counts.pin.queued / this.config.concurrent_pins))
+    const free = this.config.concurrent_pins - this.runningPins + 1
+    const size = Math.min(this.config.pin_batch_size, Math.ceil(this.counts.pin.queued / free))
     const batch = [op]
     while (batch.length < size) {
       const queue = this.peekLive(this.queues.priority) !== undefined ? this.queues.priority : this.queues.pin
