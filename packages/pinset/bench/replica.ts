@@ -93,10 +93,11 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (cmd.cmd === 'trickle') {
     for (let i = 0; i < (cmd.count as number); i++) {
       await new Promise((r) => setTimeout(r, cmd.interval as number))
-      void pinset.put({ ...pinFor(i, 'lat'), name: `lat:${performance.timeOrigin + performance.now()}` })
+      void pinset.put({ ...pinFor(i + ((cmd.from as number | undefined) ?? 0), 'lat'), name: `lat:${performance.timeOrigin + performance.now()}` })
     }
     emit({ event: 'trickled' })
   } else if (cmd.cmd === 'latencies') {
+    latencies.length = 0
     latencyWanted = cmd.count as number
     if (latencies.length >= latencyWanted) emit({ event: 'latencies', values: latencies })
   } else if (cmd.cmd === 'digest') {

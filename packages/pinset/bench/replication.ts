@@ -18,6 +18,20 @@ await Promise.all([b.next('dialed'), c.next('dialed')])
 for (const p of [a, b, c]) p.send({ cmd: 'subscribers', n: 2 })
 await Promise.all([a, b, c].map((p) => p.next('subscribers', 30_000)))
 
+/** Propagation latency at light load: `n` puts on A, one every 50 ms, timed to B's change event. */
+async function latency(label: string, n: number, from: number): Promise<void> {
+  b?.send({ cmd: 'latencies', count: n })
+  a?.send({ cmd: 'trickle', count: n, interval: 50, from })
+  const lat = ((await b?.next('latencies'))?.values as number[]).sort((x, y) => x - y)
+  report(
+    `propagation latency at light load, p50 / p99 (${label})`,
+    `${percentile(lat, 50).toFixed(1)} ms / ${percentile(lat, 99).toFixed(1)} ms`,
+    `${n} puts on A one every 50 ms, seen by B's change event; max_batch_age ${batchAge} ms`,
+  )
+}
+
+await latency('fresh cluster', 200, 0)
+
 b.send({ cmd: 'expect', count: total })
 c.send({ cmd: 'expect', count: total })
 a.send({ cmd: 'write', count: total })
@@ -31,15 +45,9 @@ report(
   `${total} pins written on A (${Math.round(total / (((written.t1 as number) - t0) / 1000))} pins/s acknowledged), all on B and C after ${((last - t0) / 1000).toFixed(1)} s`,
 )
 
-const n = 200
-b.send({ cmd: 'latencies', count: n })
-a.send({ cmd: 'trickle', count: n, interval: 50 })
-const lat = ((await b.next('latencies')).values as number[]).sort((x, y) => x - y)
-report(
-  'propagation latency at light load, p50 / p99',
-  `${percentile(lat, 50).toFixed(1)} ms / ${percentile(lat, 99).toFixed(1)} ms`,
-  `${n} puts on A one every 50 ms, seen by B's change event; max_batch_age ${batchAge} ms`,
-)
+// Light load again once the bulk has settled (B and C idle), with the large state in place.
+await new Promise((r) => setTimeout(r, 3000))
+await latency(`after the bulk, ${total} pins`, 200, 1000)
 for (const [name, p] of [
   ['A', a],
   ['B', b],
