@@ -80,7 +80,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (cmd.cmd === 'write') {
     const t0 = Date.now()
     const count = cmd.count as number
-    const window = 20_000
+    const window = 50_000 // writes in flight: the default max_queue_size
     for (let at = 0; at < count; at += window) {
       const writes: Promise<void>[] = []
       for (let i = at; i < Math.min(count, at + window); i++) writes.push(pinset.put(pinFor(i)))
@@ -118,7 +118,11 @@ for await (const line of createInterface({ input: process.stdin })) {
       'pinmesh_pinset_remote_updates_total',
     ]) {
       const metric = (await register.getSingleMetric(name)?.get()) as { values: Array<{ value: number; labels: Record<string, string> }> } | undefined
-      for (const v of metric?.values ?? []) values[[name.replace('pinmesh_pinset_', ''), ...Object.values(v.labels)].join(':')] = v.value
+      for (const v of metric?.values ?? []) {
+        const label = v.labels as Record<string, string | number>
+        if (name.endsWith('_seconds') && label.le !== undefined) continue // histogram buckets: sum and count only
+        values[[name.replace('pinmesh_pinset_', ''), ...Object.values(label)].join(':') + ((v as { metricName?: string }).metricName?.replace(name, '') ?? '')] = v.value
+      }
     }
     emit({ event: 'traffic', values })
   } else if (cmd.cmd === 'stop') {
