@@ -13,7 +13,7 @@ import { createLibp2p } from 'libp2p'
 import { createPinset } from '../src/index.js'
 import { logger, pinFor } from './util.js'
 
-const opts = JSON.parse(process.argv[2] as string) as { dir: string; cluster: string; batchAge: number }
+const opts = JSON.parse(process.argv[2] as string) as { dir: string; cluster: string; batchAge: number; shards?: number }
 const host = await createLibp2p({
   addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
   transports: [tcp()],
@@ -25,6 +25,7 @@ const loadStart = performance.now()
 const pinset = await createPinset(
   {
     path: opts.dir,
+    shards: opts.shards ?? 64,
     cluster_name: opts.cluster,
     digest_interval: 1000,
     batching: { max_batch_size: 5000, max_batch_age: opts.batchAge, max_queue_size: 200_000 },
@@ -121,7 +122,9 @@ for await (const line of createInterface({ input: process.stdin })) {
       for (const v of metric?.values ?? []) {
         const label = v.labels as Record<string, string | number>
         if (name.endsWith('_seconds') && label.le !== undefined) continue // histogram buckets: sum and count only
-        values[[name.replace('pinmesh_pinset_', ''), ...Object.values(label)].join(':') + ((v as { metricName?: string }).metricName?.replace(name, '') ?? '')] = v.value
+        values[
+          [name.replace('pinmesh_pinset_', ''), ...Object.values(label)].join(':') + ((v as { metricName?: string }).metricName?.replace(name, '') ?? '')
+        ] = v.value
       }
     }
     emit({ event: 'traffic', values })
