@@ -102,6 +102,13 @@ async function main(argv: string[]): Promise<number> {
 
 async function runDaemon(path: string, bootstrap: string[], noTrust: boolean): Promise<number> {
   const logger = createLogger()
+  // A long-running peer must not die of a stray rejection inside a library. Known case:
+  // @helia/utils 3.0.5's graph walker calls `gen.throw(err)` without handling the promise it
+  // returns when a pin's walk is aborted (the tracker cancels a pin that was just unpinned).
+  // Such errors are logged; the operation that owned them has already failed or been cancelled.
+  process.on('unhandledRejection', (reason) => {
+    logger.warn({ err: reason }, 'unhandled promise rejection inside a library (logged; the peer keeps running)')
+  })
   // Loaded on demand: libp2p and Helia take seconds to import, the state commands need neither.
   const { startDaemon } = await import('./daemon.js')
   const daemon = await startDaemon({ path, logger, bootstrap, noTrust })

@@ -11,7 +11,7 @@ export interface Peer {
   proc: ChildProcess
 }
 
-export async function startPeer(opts: { dir: string; cluster: string; batchAge: number }): Promise<Peer> {
+export async function startPeer(opts: { dir: string; cluster: string; batchAge: number; shards?: number }): Promise<Peer> {
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []
   const proc = spawn(
     process.execPath,

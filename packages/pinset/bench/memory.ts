@@ -10,7 +10,8 @@ import { arg, cidFor, heapUsed, logger, pinFor, report, tempDir } from './util.j
 const total = arg('pins', 1_000_000)
 const window = 50_000
 const dir = await tempDir()
-const pinset = await createPinset({ path: dir, batching: { max_batch_size: 5000, max_batch_age: 20, max_queue_size: 100_000 } }, { logger })
+const shards = arg('shards', 64)
+const pinset = await createPinset({ path: dir, shards, batching: { max_batch_size: 5000, max_batch_age: 20, max_queue_size: 100_000 } }, { logger })
 const base = heapUsed()
 let started = performance.now()
 for (let at = 0; at < total; at += window) {
@@ -23,7 +24,7 @@ const live = heapUsed()
 report(
   'heap per live pin',
   `${Math.round((live - base) / total)} B`,
-  `${total} pins, heapUsed after GC minus empty pinset, ${(live / 2 ** 20).toFixed(0)} MiB heap, puts took ${putSecs.toFixed(1)} s`,
+  `${total} pins, ${shards} shards, heapUsed after GC minus empty pinset, ${(live / 2 ** 20).toFixed(0)} MiB heap, puts took ${putSecs.toFixed(1)} s`,
 )
 started = performance.now()
 // Unpin in a scattered order (a stride coprime to the total), not in pin order: every window

@@ -13,7 +13,7 @@ import { createLibp2p } from 'libp2p'
 import { createPinset } from '../src/index.js'
 import { logger, pinFor } from './util.js'
 
-const opts = JSON.parse(process.argv[2] as string) as { dir: string; cluster: string; batchAge: number }
+const opts = JSON.parse(process.argv[2] as string) as { dir: string; cluster: string; batchAge: number; shards?: number }
 const host = await createLibp2p({
   addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
   transports: [tcp()],
@@ -25,6 +25,7 @@ const loadStart = performance.now()
 const pinset = await createPinset(
   {
     path: opts.dir,
+    shards: opts.shards ?? 64,
     cluster_name: opts.cluster,
     digest_interval: 1000,
     batching: { max_batch_size: 5000, max_batch_age: opts.batchAge, max_queue_size: 200_000 },
@@ -80,7 +81,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (cmd.cmd === 'write') {
     const t0 = Date.now()
     const count = cmd.count as number
-    const window = 20_000
+    const window = 50_000 // writes in flight: the default max_queue_size
     for (let at = 0; at < count; at += window) {
       const writes: Promise<void>[] = []
       for (let i = at; i < Math.min(count, at + window); i++) writes.push(pinset.put(pinFor(i)))
@@ -93,10 +94,11 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (cmd.cmd === 'trickle') {
     for (let i = 0; i < (cmd.count as number); i++) {
       await new Promise((r) => setTimeout(r, cmd.interval as number))
-      void pinset.put({ ...pinFor(i, 'lat'), name: `lat:${performance.timeOrigin + performance.now()}` })
+      void pinset.put({ ...pinFor(i + ((cmd.from as number | undefined) ?? 0), 'lat'), name: `lat:${performance.timeOrigin + performance.now()}` })
     }
     emit({ event: 'trickled' })
   } else if (cmd.cmd === 'latencies') {
+    latencies.length = 0
     latencyWanted = cmd.count as number
     if (latencies.length >= latencyWanted) emit({ event: 'latencies', values: latencies })
   } else if (cmd.cmd === 'digest') {
@@ -117,7 +119,13 @@ for await (const line of createInterface({ input: process.stdin })) {
       'pinmesh_pinset_remote_updates_total',
     ]) {
       const metric = (await register.getSingleMetric(name)?.get()) as { values: Array<{ value: number; labels: Record<string, string> }> } | undefined
-      for (const v of metric?.values ?? []) values[[name.replace('pinmesh_pinset_', ''), ...Object.values(v.labels)].join(':')] = v.value
+      for (const v of metric?.values ?? []) {
+        const label = v.labels as Record<string, string | number>
+        if (name.endsWith('_seconds') && label.le !== undefined) continue // histogram buckets: sum and count only
+        values[
+          [name.replace('pinmesh_pinset_', ''), ...Object.values(label)].join(':') + ((v as { metricName?: string }).metricName?.replace(name, '') ?? '')
+        ] = v.value
+      }
     }
     emit({ event: 'traffic', values })
   } else if (cmd.cmd === 'stop') {

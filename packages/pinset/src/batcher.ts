@@ -2,9 +2,11 @@
  * Group commit: writes are staged and committed together. A batch is cut when it reaches
  * `max_batch_size`; when no commit is running, at the next turn of the event loop (so a
  * lone write is not delayed); while a commit is running, when that commit ends or when the
- * batch's oldest write is `max_batch_age` old, whichever comes first. A commit runs one Yjs
- * transaction per touched shard, appends each shard's update to LevelDB, and only then
- * resolves the writers' promises. Commits run one after another, in order.
+ * batch's oldest write is `max_batch_age` old, whichever comes first. A cut batch is applied
+ * to the in-memory shards at once (one Yjs transaction per touched shard); its updates are
+ * appended to LevelDB after those of earlier batches, and only then are its writers' promises
+ * resolved. So one batch is written while the next is applied, and acknowledgements keep
+ * the order of the batches.
  */
 import { QueueFullError } from '@pinmesh/interface'
 import type { BatchingConfig } from './config.js'
@@ -33,16 +35,22 @@ function newBatch(): Batch {
   return { cids: [], shards: [], values: [], done, resolve, reject }
 }
 
-export class Batcher {
+export class Batcher<T = unknown> {
   private staged: Batch | undefined
   private inFlight = 0
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
   private chain: Promise<void> = Promise.resolve()
 
+  /**
+   * `apply` runs synchronously when a batch is cut (in cut order); `persist` runs for one batch
+   * at a time, in the same order, and the batch's writers are acknowledged when it resolves. So
+   * the next batch is applied in memory while the previous one is still being written.
+   */
   constructor(
     private readonly config: BatchingConfig,
-    private readonly commit: (batch: Batch) => Promise<void>,
+    private readonly apply: (batch: Batch) => T,
+    private readonly persist: (applied: T) => Promise<void>,
   ) {}
 
   /** Writes staged or committing. */
@@ -78,11 +86,18 @@ export class Batcher {
     if (batch === undefined) return
     this.staged = undefined
     const size = batch.cids.length
+    const started = performance.now()
+    let applied: T
+    try {
+      applied = this.apply(batch)
+    } catch (err) {
+      batch.reject(err)
+      return
+    }
     this.inFlight += size
     this.chain = this.chain.then(async () => {
-      const started = performance.now()
       try {
-        await this.commit(batch)
+        await this.persist(applied)
         metrics.commits.inc()
         metrics.batchSize.observe(size)
         metrics.commitSeconds.observe((performance.now() - started) / 1000)

@@ -40,7 +40,7 @@ export class ShardedPinset implements Pinset {
   lastGossipAt = 0
   /** Called after every durable local commit with the shard updates it produced. */
   onCommit: ((updates: ShardUpdate[]) => void) | undefined
-  readonly batcher: Batcher
+  readonly batcher: Batcher<ShardUpdate[]>
 
   private constructor(
     readonly config: PinsetConfig,
@@ -48,7 +48,11 @@ export class ShardedPinset implements Pinset {
     readonly shards: Shards,
     readonly log: Logger,
   ) {
-    this.batcher = new Batcher(config.batching, (writes) => this.commit(writes))
+    this.batcher = new Batcher(
+      config.batching,
+      (batch) => this.apply(batch),
+      (updates) => this.complete(updates),
+    )
   }
 
   static async open(config: PinsetConfig, logger: Logger): Promise<ShardedPinset> {
@@ -75,7 +79,8 @@ export class ShardedPinset implements Pinset {
     this.events.dispatchEvent(new CustomEvent('change', { detail: change }))
   }
 
-  private async commit(batch: Batch): Promise<void> {
+  /** Applies a batch to the in-memory shards (one Yjs transaction per touched shard); returns the updates to persist. */
+  private apply(batch: Batch): ShardUpdate[] {
     // Per shard, the last write of each CID (all writers of a batch are acknowledged together).
     const byShard = new Map<number, Map<string, string | null>>()
     for (let w = 0; w < batch.cids.length; w++) {
@@ -122,6 +127,11 @@ export class ShardedPinset implements Pinset {
         doc.off('update', capture)
       }
     }
+    return updates
+  }
+
+  /** Makes an applied batch durable, then hands its updates to gossip. */
+  private async complete(updates: ShardUpdate[]): Promise<void> {
     await this.persist(updates)
     if (updates.length > 0) this.onCommit?.(updates)
   }
