@@ -19,7 +19,8 @@
  *
  * Env: BENCH_PINS (default 2000), BENCH_CONCURRENCY (default 10), BENCH_BATCH (default 32),
  * BENCH_FEED_CONCURRENCY (default 64), BENCH_ADD_MIB (default 256), BENCH_ROUNDS (default 3).
- * The ways are interleaved per round; the best run of each counts. Every run prints the
+ * The ways are interleaved per round; the best run of each counts, and the median of each
+ * round's ratio (same round, so the same machine load) is printed beside it. Every run prints the
  * 1-minute load average: the machine is shared, and figures swing with it.
  */
 import { readFile, rm } from 'node:fs/promises'
@@ -75,6 +76,12 @@ interface Run {
   load: number
   /** Seconds until the REST API had acknowledged every pin (peer ways). */
   acked: number
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -196,7 +203,10 @@ async function main(): Promise<void> {
     const base = best(runs.direct).rate
     const line = (label: string, xs: Run[]) => {
       const b = best(xs)
-      out(`  ${label.padEnd(62)} ${b.rate.toFixed(0).padStart(5)} pins/s  ratio ${(b.rate / base).toFixed(2)}  load ${b.load.toFixed(1)}  (all: ${all(xs)})`)
+      const perRound = median(xs.map((r, i) => r.rate / (runs.direct[i] as Run).rate))
+      out(
+        `  ${label.padEnd(62)} ${b.rate.toFixed(0).padStart(5)} pins/s  ratio ${(b.rate / base).toFixed(2)} (median per round ${perRound.toFixed(2)})  load ${b.load.toFixed(1)}  (all: ${all(xs)})`,
+      )
     }
     out('')
     out(`pins into Kubo, ${PINS} local blocks per run, best of ${ROUNDS} (all runs as pins/s@load average):`)
@@ -206,7 +216,7 @@ async function main(): Promise<void> {
     line(`pinmesh POST /pins/{cid} (${FEED_CONCURRENCY} clients) → tracker → Kubo`, runs.peer)
     line('pinmesh bulk POST /pins (NDJSON, 1 request) → tracker → Kubo', runs.peerBulk)
     out(
-      `  REST acknowledged (best runs): single ${best(runs.peer).acked.toFixed(2)} s, bulk ${best(runs.peerBulk).acked.toFixed(2)} s; ratios are to the first line`,
+      `  REST acknowledged (best runs): single ${best(runs.peer).acked.toFixed(2)} s, bulk ${best(runs.peerBulk).acked.toFixed(2)} s; ratios are best to best against the first line, and the median of each round's ratio`,
     )
 
     // 2. /add throughput
@@ -245,7 +255,7 @@ async function main(): Promise<void> {
     out(`/add of ${ADD_MIB} MiB, best of ${ROUNDS} (all runs as MiB/s@load average):`)
     out(`  kubo add API directly (pin=true)          ${mibs(directBest.ms).toFixed(1)} MiB/s  load ${directBest.load.toFixed(1)}  (all: ${allAdds(direct)})`)
     out(
-      `  pinmesh /add on Kubo (until pinned)       ${mibs(peerBest.ms).toFixed(1)} MiB/s  ratio ${(directBest.ms / peerBest.ms).toFixed(2)}  load ${peerBest.load.toFixed(1)}  (all: ${allAdds(through)})`,
+      `  pinmesh /add on Kubo (until pinned)       ${mibs(peerBest.ms).toFixed(1)} MiB/s  ratio ${(directBest.ms / peerBest.ms).toFixed(2)} (median per round ${median(through.map((r, i) => (direct[i] as { ms: number }).ms / r.ms)).toFixed(2)})  load ${peerBest.load.toFixed(1)}  (all: ${allAdds(through)})`,
     )
     out(`  pinmesh /add on the embedded node         ${embeddedMBs.toFixed(1)} MiB/s  load ${(loadavg()[0] ?? 0).toFixed(1)}  (no pin; for reference)`)
     out(`  peak RSS of the peer process: Kubo-backed ${await peakRssMiB(peer)} MiB, embedded ${await peakRssMiB(embedded)} MiB`)
