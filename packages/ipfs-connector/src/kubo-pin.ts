@@ -13,12 +13,11 @@ import { type Agent, type IncomingMessage, request } from 'node:http'
 import type { IpfsPinOptions } from '@pinmesh/interface'
 import { IpfsError } from '@pinmesh/interface'
 import { inactivity } from './deadline.js'
+import { kuboLines } from './kubo-ndjson.js'
 
 interface PinAddLine {
   Progress?: number
   Pins?: string[]
-  Message?: string
-  Type?: string
 }
 
 function post(url: string, agent: Agent | undefined, signal: AbortSignal): Promise<IncomingMessage> {
@@ -64,30 +63,16 @@ export async function kuboPinAdd(
       }
       throw new IpfsError(`ipfs ${what} failed: ${message.trim() || `HTTP ${res.statusCode}`}`)
     }
-    res.setEncoding('utf8')
-    let buffered = ''
     let progress = -1
     let pinned: string[] | undefined
-    for await (const chunk of res) {
-      buffered += chunk as string
-      let nl = buffered.indexOf('\n')
-      while (nl >= 0) {
-        const line = buffered.slice(0, nl).trim()
-        buffered = buffered.slice(nl + 1)
-        nl = buffered.indexOf('\n')
-        if (line === '') continue
-        const obj = JSON.parse(line) as PinAddLine
-        if (obj.Type === 'error') throw new IpfsError(`ipfs ${what} failed: ${obj.Message ?? 'unknown error'}`)
-        if (obj.Pins !== undefined) pinned = obj.Pins
-        if (typeof obj.Progress === 'number' && obj.Progress > progress) {
-          progress = obj.Progress
-          watch.touch()
-          options.onProgress?.({ blocks: progress })
-        }
+    for await (const obj of kuboLines<PinAddLine>(res, what)) {
+      if (obj.Pins !== undefined) pinned = obj.Pins
+      if (typeof obj.Progress === 'number' && obj.Progress > progress) {
+        progress = obj.Progress
+        watch.touch()
+        options.onProgress?.({ blocks: progress })
       }
     }
-    const trailer = res.trailers['x-stream-error']
-    if (trailer !== undefined && trailer !== '') throw new IpfsError(`ipfs ${what} failed: ${trailer}`)
     if (pinned === undefined) throw new IpfsError(`ipfs ${what} failed: the response ended before the pin was confirmed`)
     if (pinned.length !== cids.length) throw new IpfsError(`ipfs ${what} failed: Kubo confirmed ${pinned.length} of ${cids.length} pins`)
   } catch (err) {

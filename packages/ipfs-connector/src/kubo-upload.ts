@@ -9,6 +9,7 @@ import { type Agent, type IncomingMessage, request } from 'node:http'
 import { Readable } from 'node:stream'
 import type { IpfsAddEntry } from '@pinmesh/interface'
 import { IpfsError } from '@pinmesh/interface'
+import { kuboLines } from './kubo-ndjson.js'
 
 const enc = new TextEncoder()
 
@@ -109,23 +110,7 @@ export async function* kuboUpload(
   }
   try {
     if (res.statusCode !== 200) throw new IpfsError(`ipfs ${command} failed: ${(await errorMessage(res)).trim()}`)
-    let buffered = ''
-    for await (const chunk of res) {
-      buffered += chunk.toString()
-      let nl = buffered.indexOf('\n')
-      while (nl >= 0) {
-        const line = buffered.slice(0, nl).trim()
-        buffered = buffered.slice(nl + 1)
-        nl = buffered.indexOf('\n')
-        if (line === '') continue
-        const obj = JSON.parse(line) as Record<string, unknown>
-        if (obj.Type === 'error') throw new IpfsError(`ipfs ${command} failed: ${String(obj.Message)}`)
-        yield obj
-      }
-    }
-    if (buffered.trim() !== '') yield JSON.parse(buffered) as Record<string, unknown>
-    const trailer = res.trailers['x-stream-error']
-    if (trailer !== undefined && trailer !== '') throw new IpfsError(`ipfs ${command} failed: ${trailer}`)
+    yield* kuboLines<Record<string, unknown>>(res, command)
   } finally {
     release()
     res.destroy()
