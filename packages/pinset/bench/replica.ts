@@ -119,13 +119,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       'pinmesh_pinset_remote_updates_total',
     ]) {
       const metric = (await register.getSingleMetric(name)?.get()) as { values: Array<{ value: number; labels: Record<string, string> }> } | undefined
-      for (const v of metric?.values ?? []) {
-        const label = v.labels as Record<string, string | number>
-        if (name.endsWith('_seconds') && label.le !== undefined) continue // histogram buckets: sum and count only
-        values[
-          [name.replace('pinmesh_pinset_', ''), ...Object.values(label)].join(':') + ((v as { metricName?: string }).metricName?.replace(name, '') ?? '')
-        ] = v.value
-      }
+      for (const v of metric?.values ?? []) values[[name.replace('pinmesh_pinset_', ''), ...Object.values(v.labels)].join(':')] = v.value
     }
     emit({ event: 'traffic', values })
   } else if (cmd.cmd === 'stop') {

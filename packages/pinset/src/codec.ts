@@ -85,9 +85,9 @@ export function shardOfMultihash(bytes: Uint8Array, shards: number): number {
   return (h >>> 0) & (shards - 1)
 }
 
-/** The shard of a CID. */
+/** The shard of a CID. Throws `InvalidArgumentError` for a malformed CID. */
 export function shardOf(cid: string, shards: number): number {
-  return shardOfMultihash(CID.parse(cid).multihash.bytes, shards)
+  return locate(cid, shards).shard
 }
 
 /**
@@ -196,12 +196,6 @@ function keyEnd(entry: string): number {
 export function entryKey(entry: string): string {
   const end = keyEnd(entry)
   return end === entry.length ? entry : entry.slice(0, end)
-}
-
-/** Decodes an entry to its Pin; throws `InvalidArgumentError` on malformed input. */
-export function decodeEntry(entry: string): Pin {
-  const end = keyEnd(entry)
-  return decodeValue(entry.slice(0, end), entry.slice(end))
 }
 
 let template: Pin | undefined

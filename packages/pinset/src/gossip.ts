@@ -50,6 +50,8 @@ export class Gossip {
   private soon: NodeJS.Timeout | undefined
   /** When gossip from each peer was last applied (ms). */
   private readonly lastApplied = new Map<string, number>()
+  /** When gossip from any peer was last applied (ms). */
+  private lastAnyApplied = 0
   /** Each peer's latest announced per-shard clocks, and when they arrived. */
   private readonly announced = new Map<string, { clocks: number[]; at: number }>()
 
@@ -151,10 +153,17 @@ export class Gossip {
     return { ahead, behind }
   }
 
+  /** True while gossip keeps arriving (applied within the last digest interval) and no update waits for a lost one. */
+  flowing(): boolean {
+    return Date.now() - this.lastAnyApplied < this.pinset.config.digest_interval && !this.pinset.shards.hasPending()
+  }
+
   /** True when `peer` announced, within two digest intervals, clocks that are behind ours. */
   isBehind(peer: PeerId): boolean {
     const last = this.announced.get(peer.toString())
-    if (last === undefined || Date.now() - last.at > 2 * this.pinset.config.digest_interval) return false
+    const every = this.pinset.config.digest_interval
+    // With announcements off (interval 0) the latest one stays current: nothing refreshes it.
+    if (last === undefined || (every > 0 && Date.now() - last.at > 2 * every)) return false
     const { ahead, behind } = this.compare(last.clocks)
     return !ahead && behind
   }
@@ -187,7 +196,8 @@ export class Gossip {
         if (!Buffer.from(msg.root).equals(this.pinset.shards.rootHash()) && this.worthPulling(from, msg.clocks)) this.onDigestMismatch(from)
         return TopicValidatorResult.Accept
       }
-      this.lastApplied.set(from.toString(), Date.now())
+      this.lastAnyApplied = Date.now()
+      this.lastApplied.set(from.toString(), this.lastAnyApplied)
       await this.pinset.applyRemote(msg.updates, 'gossip')
       metrics.remoteUpdates.inc({ via: 'gossip' }, msg.updates.length)
       this.stats.applied++

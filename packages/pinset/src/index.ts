@@ -149,6 +149,7 @@ export async function createPinset(config: PinsetConfig | PinsetInit, components
   const gossip = new Gossip(libp2p.services.pubsub, inner, trusted, (peer) => sync.schedule(peer), log)
   inner.onCommit = (updates) => void gossip.publishUpdates(updates)
   sync.peerIsBehind = (peer) => gossip.isBehind(peer)
+  sync.gossipFlowing = () => gossip.flowing()
   await sync.start()
   gossip.start()
   return new NetworkedPinset(inner, gossip, sync)

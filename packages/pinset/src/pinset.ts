@@ -36,8 +36,6 @@ export class ShardedPinset implements Pinset {
    */
   private readonly unpersisted = new Set<number>()
   private listeners = 0
-  /** When gossip was last applied (ms since the epoch). */
-  lastGossipAt = 0
   /** Called after every durable local commit with the shard updates it produced. */
   onCommit: ((updates: ShardUpdate[]) => void) | undefined
   readonly batcher: Batcher<ShardUpdate[]>
@@ -155,7 +153,6 @@ export class ShardedPinset implements Pinset {
    */
   async applyRemote(updates: ShardUpdate[], via: 'gossip' | 'sync'): Promise<void> {
     if (this.closed) return
-    if (via === 'gossip') this.lastGossipAt = Date.now()
     for (const u of updates) validateUpdate(u.update, u.shard, this.config.shards)
     for (const u of updates) {
       try {

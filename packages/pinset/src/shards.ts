@@ -57,10 +57,7 @@ export class Shard {
   private readonly clients: number[] = []
   private readonly clientIndex = new Map<number, number>()
 
-  constructor(
-    readonly doc: Y.Doc,
-    readonly id: number,
-  ) {
+  constructor(readonly doc: Y.Doc) {
     this.array = doc.getArray<string>(ARRAY_NAME)
     for (let item = this.array._start; item !== null; item = item.right) {
       if (item.deleted || !(item.content instanceof Y.ContentAny)) continue
@@ -200,8 +197,8 @@ export class Shards {
     private readonly emit: ((change: PinsetChange) => void) | undefined,
     private readonly wantsEvents: () => boolean,
   ) {
-    this.list = docs.map((doc, i) => {
-      const shard = new Shard(doc, i)
+    this.list = docs.map((doc) => {
+      const shard = new Shard(doc)
       // Not the doc's `update` event: listening to it makes Yjs encode every transaction.
       doc.on('afterTransaction', (tr: Y.Transaction) => {
         shard.hash = undefined

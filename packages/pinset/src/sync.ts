@@ -69,6 +69,8 @@ export class Sync {
   private lastPeriodic = 0
   /** Set by the gossip side: whether a peer's latest digest shows it behind us. */
   peerIsBehind: (peer: PeerId) => boolean = () => false
+  /** Set by the gossip side: whether gossip keeps arriving with nothing missing underneath. */
+  gossipFlowing: () => boolean = () => false
 
   async start(): Promise<void> {
     await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), { maxInboundStreams: 4 })
@@ -95,7 +97,7 @@ export class Sync {
     // only every 30 digest intervals, which still heals a lost removal.
     const every = this.pinset.config.digest_interval
     const now = Date.now()
-    if (now - this.pinset.lastGossipAt < every && !this.pinset.shards.hasPending() && now - this.lastPeriodic < every * 30) return
+    if (this.gossipFlowing() && now - this.lastPeriodic < every * 30) return
     this.lastPeriodic = now
     const candidates: PeerId[] = []
     for (const peer of this.libp2p.getPeers()) {

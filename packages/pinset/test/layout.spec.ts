@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LeveldbPersistence } from 'y-leveldb'
 import * as Y from 'yjs'
 import { cidFor } from '../bench/util.js'
-import { decodeEntry, encodeValue, locate, readEntry, shardOfMultihash } from '../src/codec.js'
+import { decodeValue, encodeValue, entryKey, locate, readEntry, shardOfMultihash } from '../src/codec.js'
 import { createPinset, FORMAT_VERSION, type PinsetNode, shardOf } from '../src/index.js'
 import type { ShardUpdate } from '../src/wire.js'
 
@@ -225,6 +225,7 @@ describe('locate (CID → key and shard)', () => {
 
 describe('entries', () => {
   it('reads stored entries exactly as the validating decoder does', () => {
+    const decodeEntry = (entry: string) => decodeValue(entryKey(entry), entry.slice(entryKey(entry).length))
     const cid = cidFor(3)
     const pins = [
       newPin(cid, defaultPinOptions()),
