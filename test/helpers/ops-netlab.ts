@@ -60,7 +60,8 @@ export async function netLabUnavailable(): Promise<string | undefined> {
   return undefined
 }
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -18,6 +18,22 @@ async function localStatus(peer: PeerProcess, cid: string): Promise<string | und
   return Object.values(info.peer_map)[0]?.status
 }
 
+/** A two-peer cluster with embedded IPFS nodes, once both peers see each other. */
+async function twoPeers(env: Record<string, string>): Promise<TestCluster> {
+  const cluster = await createTestCluster({ peers: 2, env })
+  const a = cluster.peers[0] as PeerProcess
+  await waitFor(async () => ((await (await fetch(`${a.api}/id`)).json()) as { cluster_peers: string[] }).cluster_peers.length === 2, {
+    timeout: 30_000,
+    message: 'both peers in the peerset',
+  })
+  return cluster
+}
+
+async function destroy(cluster: TestCluster | undefined): Promise<void> {
+  await cluster?.destroy()
+  for (const p of cluster?.peers ?? []) await rm(p.dir, { recursive: true, force: true })
+}
+
 async function inPinset(peer: PeerProcess, cid: string): Promise<boolean> {
   return (await fetch(`${peer.proxy}/api/v0/pin/ls?arg=${cid}&stream=true`, { method: 'POST' })).status === 200
 }
@@ -28,18 +44,11 @@ describe('two peers with embedded IPFS nodes', () => {
   let b: PeerProcess
 
   beforeAll(async () => {
-    cluster = await createTestCluster({ peers: 2, env: FAST })
+    cluster = await twoPeers(FAST)
     ;[a, b] = cluster.peers as [PeerProcess, PeerProcess]
-    await waitFor(async () => ((await (await fetch(`${a.api}/id`)).json()) as { cluster_peers: string[] }).cluster_peers.length === 2, {
-      timeout: 30_000,
-      message: 'both peers in the peerset',
-    })
   })
 
-  afterAll(async () => {
-    await cluster?.destroy()
-    for (const p of cluster?.peers ?? []) await rm(p.dir, { recursive: true, force: true })
-  })
+  afterAll(() => destroy(cluster))
 
   it('content added on A and allocated to B only is pinned in B, fetched from A over the network', async () => {
     const bId = cluster.ids[1] as string
@@ -81,18 +90,10 @@ describe('two peers whose IPFS nodes are not connected by the swarm connector', 
   let cluster: TestCluster
 
   beforeAll(async () => {
-    cluster = await createTestCluster({ peers: 2, env: { ...FAST, CLUSTER_EMBEDDED_CONNECTSWARMSDELAY: '0s' } })
-    const a = cluster.peers[0] as PeerProcess
-    await waitFor(async () => ((await (await fetch(`${a.api}/id`)).json()) as { cluster_peers: string[] }).cluster_peers.length === 2, {
-      timeout: 30_000,
-      message: 'both peers in the peerset',
-    })
+    cluster = await twoPeers({ ...FAST, CLUSTER_EMBEDDED_CONNECTSWARMSDELAY: '0s' })
   })
 
-  afterAll(async () => {
-    await cluster?.destroy()
-    for (const p of cluster?.peers ?? []) await rm(p.dir, { recursive: true, force: true })
-  })
+  afterAll(() => destroy(cluster))
 
   it("B's tracker reaches A's node through the pin's origins, set by /add", async () => {
     const [a, b] = cluster.peers as [PeerProcess, PeerProcess]

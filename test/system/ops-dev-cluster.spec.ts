@@ -7,17 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { decodeId, parseJson } from '@pinmesh/interface'
 import { afterAll, describe, expect, it } from 'vitest'
+import { alive } from '../helpers/ops-netlab.js'
 import { ROOT } from '../helpers/peer.js'
 import { waitFor } from '../helpers/wait.js'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('npm run dev:cluster (real processes)', () => {
   let proc: ChildProcess | undefined

@@ -152,3 +152,38 @@ describe('pinset anti-entropy without gossip', () => {
     }
   })
 })
+
+describe('pinset pulls only from peers that may have something it lacks', () => {
+  const nodes: TestNode[] = []
+  const cluster = clusterName()
+  beforeAll(async () => {
+    // No periodic announcements or pulls: the test announces by hand.
+    for (let i = 0; i < 2; i++) nodes.push(await startNode({ cluster_name: cluster, shards: 8, digest_interval: 0 }))
+    const [a] = nodes as [TestNode, TestNode]
+    // A's pins are written before the peers meet, so no gossip carries them.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => a.pinset.put(pinFor(i, 'only-on-a'))))
+    await connectAll(nodes)
+    await waitFor(() => nodes.every((n) => n.host.services.pubsub.getSubscribers(n.pinset.internals.gossip?.topic ?? '').length === 1), {
+      timeout: 15_000,
+      message: 'both peers subscribed to the pinset topic',
+    })
+  })
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()))
+  })
+
+  it('does not pull from a peer whose digest shows it behind, and that peer pulls instead', async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const pulling = (n: TestNode) => (n.pinset.internals.sync as unknown as { pulling: Map<string, unknown> }).pulling.size
+    await b.pinset.announce()
+    // The pull decision is taken in the same step that records B's announced clocks.
+    await waitFor(() => a.pinset.internals.gossip?.isBehind(b.host.peerId) === true, { timeout: 15_000, message: "A received B's digest" })
+    expect(pulling(a)).toBe(0)
+    await a.pinset.announce()
+    await waitFor(async () => (await b.pinset.size()) === 50, { timeout: 30_000, message: 'B pulled the 50 pins from A' })
+    expect(await b.pinset.digest()).toBe(await a.pinset.digest())
+    expect(b.pinset.stats().syncPulled).toBeGreaterThanOrEqual(1)
+    expect(a.pinset.stats().syncPulled).toBe(0)
+    expect(a.pinset.stats().syncServed).toBeGreaterThanOrEqual(1)
+  })
+})
