@@ -13,6 +13,11 @@ const GiB = 1 << 30
 const MiB = 1 << 20
 /** Peak RSS allowed while 1 GiB passes through: a buffering implementation would need > 1 GiB. */
 const PEAK_LIMIT = 450 * MiB
+/**
+ * A Kubo-backed peer only relays the bytes, and collects the relayed Buffers young
+ * (`youngGcPacer`): measured 222 MiB; 333 MiB when they were left to full collections.
+ */
+const KUBO_PEAK_LIMIT = 300 * MiB
 
 /** 1 GiB of distinct 1 MiB chunks (a counter stamped into a random buffer), generated lazily. */
 async function* gigabyte(): AsyncGenerator<Uint8Array> {
@@ -78,7 +83,7 @@ describe('a 1 GiB upload streams through POST /add', () => {
     }
     const { cid, size, peak } = await uploadGigabyte(kuboPeer)
     expect(size).toBeGreaterThan(GiB)
-    expect(peak, `peak RSS ${Math.round(peak / MiB)} MiB`).toBeLessThan(PEAK_LIMIT)
+    expect(peak, `peak RSS ${Math.round(peak / MiB)} MiB`).toBeLessThan(KUBO_PEAK_LIMIT)
     expect(JSON.parse(await kubo.cli(['files', 'stat', '--enc=json', `/ipfs/${cid}`])).CumulativeSize).toBe(size)
   }, 600_000)
 })

@@ -9,7 +9,6 @@ import { IPFSPROXY_DEFAULTS, type IpfsProxyConfig, parseIpfsProxyConfig } from '
 import type { IpfsConnector } from '@pinmesh/interface'
 import { createHeliaConnector, createKuboConnector, kuboApiUrl, parseEmbeddedIpfsConfig, parseIpfsHttpConfig } from '@pinmesh/ipfs-connector'
 import type { Logger } from 'pino'
-import { tuneGcForStreaming } from './gc-tuning.js'
 
 /** Comma-separated in the environment. */
 const LIST_KEYS = new Set(['extract_headers_extra'])
@@ -73,8 +72,6 @@ export async function createIpfs(path: string, logger: Logger, env: NodeJS.Proce
   if (http.node_multiaddress !== undefined) {
     const config = parseIpfsHttpConfig(http, 'ipfs_connector.ipfshttp')
     const kubo = createKuboConnector(config, { logger: logger.child({ component: 'ipfshttp' }) })
-    // /add pipes every uploaded byte through this process: see gc-tuning.ts
-    tuneGcForStreaming()
     logger.info({ node: config.node_multiaddress }, 'using kubo')
     return { ipfs: kubo, kind: 'kubo', kuboUrl: kubo.url, connectSwarmsDelay: config.connect_swarms_delay, start: async () => {}, stop: () => kubo.stop() }
   }

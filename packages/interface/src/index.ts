@@ -19,6 +19,7 @@ export * from './pin-options.js'
 export * from './status.js'
 export * from './types.js'
 export * from './validate.js'
+export * from './young-gc.js'
 
 /** The upstream API version pinmesh speaks. */
 export const API_VERSION = '1.1.6'
