@@ -1,3 +1,4 @@
+import { CID } from 'multiformats/cid'
 import { describe, expect, it } from 'vitest'
 import {
   formatDuration,
@@ -108,6 +109,20 @@ describe('parseCid', () => {
   it('rejects garbage', () => {
     expect(() => parseCid('not-a-cid')).toThrow(/error decoding Cid/)
     expect(() => parseCid('')).toThrow(/error decoding Cid/)
+  })
+  it('answers repeated and many distinct strings correctly (recent parses are remembered, bounded)', () => {
+    const v1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+    expect(parseCid(v1)).toBe(parseCid(v1))
+    expect(() => parseCid('not-a-cid')).toThrow(/error decoding Cid/)
+    expect(() => parseCid('not-a-cid')).toThrow(/error decoding Cid/)
+    // 10 000 distinct CIDs (raw codec, identity digest of the counter): more than both generations hold
+    const cids = Array.from({ length: 10_000 }, (_, i) => {
+      const digest = new TextEncoder().encode(`n${i}`)
+      return CID.createV1(0x55, { code: 0, size: digest.length, digest, bytes: new Uint8Array([0, digest.length, ...digest]) }).toString()
+    })
+    for (const c of cids) expect(parseCid(c).toString()).toBe(c)
+    for (const c of [...cids].reverse()) expect(parseCid(c).toString()).toBe(c)
+    expect(parseCid(v1).toString()).toBe(v1)
   })
 })
 
