@@ -19,7 +19,10 @@ export function accessLog(opts: { file?: string; logger?: Logger }): MiddlewareH
     stream = createWriteStream(opts.file, { flags: 'a' })
     stream.on('error', (err) => opts.logger?.error({ err, file: opts.file }, 'cannot write http access log'))
   }
+  const logger = opts.logger
   return async (c, next) => {
+    // Without a file, entries are debug-level: skip the per-request work unless they are wanted.
+    if (stream === undefined && logger?.isLevelEnabled('debug') !== true) return next()
     const start = Date.now()
     await next()
     const url = new URL(c.req.url)
@@ -29,6 +32,6 @@ export function accessLog(opts: { file?: string; logger?: Logger }): MiddlewareH
       const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '-'
       const size = c.res.headers.get('content-length') ?? '-'
       stream.write(`${remote} - ${user} [${clfTime(new Date(start))}] "${c.req.method} ${url.pathname}${url.search} HTTP/1.1" ${status} ${size}\n`)
-    } else opts.logger?.debug({ method: c.req.method, path: url.pathname, status, ms: Date.now() - start, user }, 'http request')
+    } else logger?.debug({ method: c.req.method, path: url.pathname, status, ms: Date.now() - start, user }, 'http request')
   }
 }

@@ -72,8 +72,9 @@ export function corsMiddleware(config: HttpApiConfig): MiddlewareHandler {
 
 /** Upstream redirects `/path/` to `/path` with 307 (method kept). */
 const trailingSlash: MiddlewareHandler = async (c, next) => {
-  const url = new URL(c.req.url)
-  if (url.pathname.length > 1 && url.pathname.endsWith('/')) {
+  const path = c.req.path
+  if (path.length > 1 && path.endsWith('/')) {
+    const url = new URL(c.req.url)
     url.pathname = url.pathname.replace(/\/+$/, '') || '/'
     return c.redirect(`${url.pathname}${url.search}`, 307)
   }
@@ -94,9 +95,10 @@ export function installPipeline(app: Hono, opts: PipelineOptions): void {
   const { config } = opts
   app.use(httpMetricsMiddleware(opts.api))
   app.use(accessLog({ file: config.http_log_file, ...(opts.logger !== undefined ? { logger: opts.logger } : {}) }))
+  const configured = Object.entries(config.headers).flatMap(([name, values]) => values.map((v): [string, string] => [name, v]))
   app.use(async (c, next) => {
     const extra = extraHeaders(c)
-    for (const [name, values] of Object.entries(config.headers)) for (const v of values) extra.push([name, v])
+    for (const header of configured) extra.push(header)
     await next()
     if (c.res.headers.get('x-hono-already-sent') !== null) return
     for (const [name, value] of extra) {
