@@ -82,6 +82,14 @@ describe('loadConfig', () => {
     expect(again.cluster.secret).toBe(loaded.cluster.secret)
   })
 
+  it('honours CLUSTER_FOLLOWERMODE although init does not write follower_mode (upstream writes it only when set)', async () => {
+    const d = await dir()
+    expect((await loadConfig(d, {})).cluster.follower_mode).toBe(false)
+    expect(JSON.parse(await readFile(join(d, 'service.json'), 'utf8')).cluster.follower_mode).toBeUndefined()
+    expect((await loadConfig(d, { CLUSTER_FOLLOWERMODE: 'true' })).cluster.follower_mode).toBe(true)
+    await expect(loadConfig(d, { CLUSTER_FOLLOWERMODE: 'maybe' })).rejects.toThrow(/cluster\.follower_mode/)
+  })
+
   it('accepts a single multiaddress string and ignores unknown keys', async () => {
     const d = await dir()
     await writeFile(join(d, 'service.json'), JSON.stringify({ cluster: { listen_multiaddress: '/ip4/127.0.0.1/tcp/4000', replication_factor: 2, secret: '' } }))

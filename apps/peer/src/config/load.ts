@@ -51,7 +51,11 @@ export async function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.e
   const obj = json as Record<string, unknown>
   if (obj.source !== undefined)
     throw new InvalidConfigError(`${file} source`, 'is not supported by pinmesh (remote configuration); write the configuration into the file')
-  applyEnvOverrides(obj, defaultServiceJson({ peername: 'x', secret: '' }), env)
+  // Env overrides apply to every key of the defaults, plus the cluster keys `init` writes only
+  // when they differ from their default (reference §5.2), so CLUSTER_FOLLOWERMODE works too.
+  const envDefaults = defaultServiceJson({ peername: 'x', secret: '' })
+  envDefaults.cluster = { follower_mode: false, ...(envDefaults.cluster as Record<string, unknown>) }
+  applyEnvOverrides(obj, envDefaults, env)
   const components: Record<string, unknown> = {}
   for (const [section, value] of Object.entries(obj)) {
     if (section === 'cluster') continue
