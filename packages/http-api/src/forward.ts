@@ -7,7 +7,7 @@ import { type IncomingMessage, request } from 'node:http'
 import { request as requestHttps } from 'node:https'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { youngGcPacer } from '@pinmesh/interface'
+import { paceYoungGc } from '@pinmesh/interface'
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate', 'host'])
 
@@ -40,8 +40,7 @@ export function forwardRequest(target: string, req: Request, body: ReadableStrea
       }
       res.once('end', drain)
       // Downloads (`cat`, `get`, `dag/export`) relay Buffers that die at once: collect them young.
-      const downloaded = youngGcPacer()
-      res.on('data', (chunk: Buffer) => downloaded(chunk.length))
+      paceYoungGc(res)
       const status = res.statusCode ?? 502
       const body = status === 204 || status === 304 || req.method === 'HEAD' ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>)
       if (body === null) res.resume()
@@ -53,8 +52,8 @@ export function forwardRequest(target: string, req: Request, body: ReadableStrea
     })
     if (input !== undefined) {
       input.once('error', (err) => out.destroy(err))
-      const uploaded = youngGcPacer()
-      input.on('data', (chunk: Buffer) => uploaded(chunk.length))
+      // Uploads through the proxy likewise.
+      paceYoungGc(input)
       input.pipe(out)
     } else {
       out.end()

@@ -55,3 +55,15 @@ export function youngGcPacer(every = YOUNG_GC_EVERY, collect: () => void = colle
     collect()
   }
 }
+
+/**
+ * Paces young-generation collections by the chunks a relayed stream emits (listening to `data`
+ * puts the stream in flowing mode, as the `pipe` it goes along with does). Returns a function
+ * that stops it.
+ */
+export function paceYoungGc(stream: Pick<NodeJS.EventEmitter, 'on' | 'off'>, every = YOUNG_GC_EVERY, collect: () => void = collectYoung): () => void {
+  const pace = youngGcPacer(every, collect)
+  const onData = (chunk: { length: number }) => pace(chunk.length)
+  stream.on('data', onData)
+  return () => stream.off('data', onData)
+}

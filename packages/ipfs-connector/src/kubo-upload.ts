@@ -8,7 +8,7 @@
 import { type Agent, type IncomingMessage, request } from 'node:http'
 import { Readable } from 'node:stream'
 import type { IpfsAddEntry } from '@pinmesh/interface'
-import { IpfsError, youngGcPacer } from '@pinmesh/interface'
+import { IpfsError, paceYoungGc, youngGcPacer } from '@pinmesh/interface'
 import { kuboLines } from './kubo-ndjson.js'
 
 const enc = new TextEncoder()
@@ -63,19 +63,17 @@ export async function* kuboUpload(
   response.catch(() => {})
   let release: () => void
   // The chunks die as soon as they are written on: collect them young (see youngGcPacer).
-  const relayed = youngGcPacer()
   if ('raw' in upload && upload.raw instanceof Readable) {
     // A Node stream (the REST request itself) is piped natively: backpressure without a
     // promise per chunk, which is most of this process's work per byte of a large upload.
     const raw = upload.raw
     const onError = (err: Error) => req.destroy(err)
-    const onData = (chunk: Buffer) => relayed(chunk.length)
     raw.once('error', onError)
-    raw.on('data', onData)
+    const unpace = paceYoungGc(raw)
     raw.pipe(req)
     release = () => {
       raw.off('error', onError)
-      raw.off('data', onData)
+      unpace()
       raw.unpipe(req)
       if (!raw.readableEnded) raw.destroy()
     }
@@ -87,6 +85,7 @@ export async function* kuboUpload(
             yield* upload.raw
           })()
         : multipartBody(upload.entries, boundary)
+    const relayed = youngGcPacer()
     const writing = (async () => {
       for await (const chunk of chunks) {
         if (req.destroyed) return
