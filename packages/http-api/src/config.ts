@@ -5,7 +5,7 @@
  * errors are `InvalidConfigError` naming the key path. `*EnvOverrides` read upstream's
  * `CLUSTER_<SECTION>_<KEY>` variables into a partial section to merge before parsing.
  */
-import { InvalidConfigError, parseDuration } from '@pinmesh/interface'
+import { formatDuration, InvalidConfigError, parseDuration } from '@pinmesh/interface'
 
 export interface HttpApiConfig {
   /** Listen multiaddresses (`/ip4/127.0.0.1/tcp/9094`); upstream accepts one string or a list. */
@@ -73,6 +73,32 @@ function defaults(listen: string): HttpApiConfig {
     cors_max_age: 0,
     max_body_bytes: DEFAULT_MAX_BODY_BYTES,
     max_bulk_body_bytes: DEFAULT_MAX_BULK_BODY_BYTES,
+  }
+}
+
+/**
+ * The `api.restapi` section `pinmesh init` writes: the parser's defaults in `service.json` form
+ * (upstream's keys, durations as Go strings, one listen address). TLS files and pinmesh's body
+ * limits stay implicit. One source for both, so the file and the parser cannot drift apart.
+ */
+export function restApiServiceJson(): Record<string, unknown> {
+  const d = defaults(REST_API_DEFAULT_LISTEN)
+  return {
+    http_listen_multiaddress: d.http_listen_multiaddress[0],
+    read_timeout: formatDuration(d.read_timeout),
+    read_header_timeout: formatDuration(d.read_header_timeout),
+    write_timeout: formatDuration(d.write_timeout),
+    idle_timeout: formatDuration(d.idle_timeout),
+    max_header_bytes: d.max_header_bytes,
+    basic_auth_credentials: d.basic_auth_credentials,
+    http_log_file: d.http_log_file,
+    headers: d.headers,
+    cors_allowed_origins: d.cors_allowed_origins,
+    cors_allowed_methods: d.cors_allowed_methods,
+    cors_allowed_headers: d.cors_allowed_headers,
+    cors_exposed_headers: d.cors_exposed_headers,
+    cors_allow_credentials: d.cors_allow_credentials,
+    cors_max_age: formatDuration(d.cors_max_age),
   }
 }
 

@@ -30,6 +30,7 @@ export {
   parseRestApiConfig,
   REST_API_DEFAULT_LISTEN,
   type RestApiConfig,
+  restApiServiceJson,
   tcpListenAddress,
 } from './config.js'
 export { apiError, errorResponse, errorStatus, HttpError } from './errors.js'

@@ -1,8 +1,14 @@
 import { InvalidConfigError } from '@pinmesh/interface'
 import { describe, expect, it } from 'vitest'
-import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig } from '../src/config.js'
+import { envOverrides, parseMetricsConfig, parsePinSvcApiConfig, parseRestApiConfig, restApiServiceJson } from '../src/config.js'
 
 describe('config sections', () => {
+  it('writes the REST section init puts in service.json from the parser defaults (same values, upstream form)', () => {
+    const written = restApiServiceJson()
+    expect(parseRestApiConfig(JSON.parse(JSON.stringify(written)))).toEqual(parseRestApiConfig(undefined))
+    expect(written).toMatchObject({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/9094', read_header_timeout: '5s', idle_timeout: '2m0s', cors_max_age: '0s' })
+  })
+
   it('fills upstream defaults', () => {
     const c = parseRestApiConfig(undefined)
     expect(c.http_listen_multiaddress).toEqual(['/ip4/127.0.0.1/tcp/9094'])

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os'
 import { CLUSTER_DEFAULTS, generateSecret } from '@pinmesh/core'
+import { restApiServiceJson } from '@pinmesh/http-api'
 import { MONITOR_DEFAULTS } from '@pinmesh/monitor'
 
 export function defaultServiceJson(options: { peername?: string; secret?: string; trustedPeers?: string[] } = {}): Record<string, unknown> {
@@ -23,23 +24,7 @@ export function defaultServiceJson(options: { peername?: string; secret?: string
       },
     },
     api: {
-      restapi: {
-        http_listen_multiaddress: '/ip4/127.0.0.1/tcp/9094',
-        read_timeout: '0s',
-        read_header_timeout: '5s',
-        write_timeout: '0s',
-        idle_timeout: '2m0s',
-        max_header_bytes: 4096,
-        basic_auth_credentials: null,
-        http_log_file: '',
-        headers: {},
-        cors_allowed_origins: ['*'],
-        cors_allowed_methods: ['GET'],
-        cors_allowed_headers: [],
-        cors_exposed_headers: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
-        cors_allow_credentials: true,
-        cors_max_age: '0s',
-      },
+      restapi: restApiServiceJson(),
     },
     pin_tracker: { stateless: { concurrent_pins: 10, priority_pin_max_age: '24h0m0s', priority_pin_max_retries: 5 } },
     monitor: { pubsubmon: { ...MONITOR_DEFAULTS } },
