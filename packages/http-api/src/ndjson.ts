@@ -11,7 +11,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { stringifyJson } from '@pinmesh/interface'
+import { drainOrClose, stringifyJson } from '@pinmesh/interface'
 import type { Context } from 'hono'
 import { extraHeaders } from './common.js'
 import { errorMessage, errorResponse } from './errors.js'
@@ -84,16 +84,7 @@ async function writeToNode<T>(
     if (buffer === '' || closed) return
     const chunk = buffer
     buffer = ''
-    if (!out.write(chunk))
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          out.off('drain', done)
-          out.off('close', done)
-          resolve()
-        }
-        out.once('drain', done)
-        out.once('close', done)
-      })
+    if (!out.write(chunk)) await drainOrClose(out)
   }
   let error = ''
   try {

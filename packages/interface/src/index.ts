@@ -12,6 +12,7 @@
  */
 export * from './codecs.js'
 export * from './contracts.js'
+export * from './drain.js'
 export * from './duration.js'
 export * from './errors.js'
 export * from './json.js'

@@ -1,3 +1,17 @@
+/** The message of a Kubo error answer (`{"Message": …}`, or its text), or `HTTP <status>`. */
+export async function kuboErrorMessage(res: IncomingMessage): Promise<string> {
+  let text = ''
+  res.setEncoding('utf8')
+  for await (const chunk of res) text += chunk as string
+  let message = text
+  try {
+    message = (JSON.parse(text) as { Message?: string }).Message ?? text
+  } catch {
+    // not JSON
+  }
+  return message.trim() || `HTTP ${res.statusCode}`
+}
+
 /**
  * Kubo's streamed answers (`pin/add?progress=true`, `add`, `dag/import`): one JSON object per
  * line. A `{"Type":"error"}` line, or an error Kubo reports after the status line in the

@@ -13,7 +13,7 @@ import { type Agent, type IncomingMessage, request } from 'node:http'
 import type { IpfsPinOptions } from '@pinmesh/interface'
 import { IpfsError } from '@pinmesh/interface'
 import { inactivity } from './deadline.js'
-import { kuboLines } from './kubo-ndjson.js'
+import { kuboErrorMessage, kuboLines } from './kubo-ndjson.js'
 
 interface PinAddLine {
   Progress?: number
@@ -27,13 +27,6 @@ function post(url: string, agent: Agent | undefined, signal: AbortSignal): Promi
     req.once('error', reject)
     req.end()
   })
-}
-
-async function text(res: IncomingMessage): Promise<string> {
-  let out = ''
-  res.setEncoding('utf8')
-  for await (const chunk of res) out += chunk as string
-  return out
 }
 
 /** `pin/add` of `cids` (one request); resolves once Kubo confirms every one of them. */
@@ -53,16 +46,7 @@ export async function kuboPinAdd(
   let res: IncomingMessage | undefined
   try {
     res = await post(`${url}/api/v0/pin/add?${q}`, options.agent, watch.signal)
-    if (res.statusCode !== 200) {
-      const body = await text(res)
-      let message = body
-      try {
-        message = (JSON.parse(body) as { Message?: string }).Message ?? body
-      } catch {
-        // not JSON
-      }
-      throw new IpfsError(`ipfs ${what} failed: ${message.trim() || `HTTP ${res.statusCode}`}`)
-    }
+    if (res.statusCode !== 200) throw new IpfsError(`ipfs ${what} failed: ${await kuboErrorMessage(res)}`)
     let progress = -1
     let pinned: string[] | undefined
     for await (const obj of kuboLines<PinAddLine>(res, what)) {

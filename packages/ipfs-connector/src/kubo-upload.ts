@@ -8,8 +8,8 @@
 import { type Agent, type IncomingMessage, request } from 'node:http'
 import { Readable } from 'node:stream'
 import type { IpfsAddEntry } from '@pinmesh/interface'
-import { IpfsError, paceYoungGc, youngGcPacer } from '@pinmesh/interface'
-import { kuboLines } from './kubo-ndjson.js'
+import { drainOrClose, IpfsError, paceYoungGc, youngGcPacer } from '@pinmesh/interface'
+import { kuboErrorMessage, kuboLines } from './kubo-ndjson.js'
 
 const enc = new TextEncoder()
 
@@ -26,16 +26,6 @@ export async function* multipartBody(entries: AsyncIterable<IpfsAddEntry>, bound
     i++
   }
   yield enc.encode(`${i > 0 ? '\r\n' : ''}--${boundary}--\r\n`)
-}
-
-async function errorMessage(res: IncomingMessage): Promise<string> {
-  let text = ''
-  for await (const chunk of res) text += chunk.toString()
-  try {
-    return (JSON.parse(text) as { Message?: string }).Message ?? text
-  } catch {
-    return text.trim() || `HTTP ${res.statusCode}`
-  }
 }
 
 /** What to upload: entries to encode, or a body already in Kubo's multipart encoding. */
@@ -90,16 +80,7 @@ export async function* kuboUpload(
       for await (const chunk of chunks) {
         if (req.destroyed) return
         relayed(chunk.length)
-        if (!req.write(chunk))
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              req.off('drain', done)
-              req.off('close', done)
-              resolve()
-            }
-            req.on('drain', done)
-            req.on('close', done)
-          })
+        if (!req.write(chunk)) await drainOrClose(req)
       }
       req.end()
     })()
@@ -114,7 +95,7 @@ export async function* kuboUpload(
     throw err
   }
   try {
-    if (res.statusCode !== 200) throw new IpfsError(`ipfs ${command} failed: ${(await errorMessage(res)).trim()}`)
+    if (res.statusCode !== 200) throw new IpfsError(`ipfs ${command} failed: ${await kuboErrorMessage(res)}`)
     yield* kuboLines<Record<string, unknown>>(res, command)
   } finally {
     release()
