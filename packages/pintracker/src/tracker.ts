@@ -329,7 +329,7 @@ export class StatelessPinTracker implements PinTracker {
     op.controller = controller
     try {
       if (op.type === 'pin') await this.pinOnIpfs(op, controller)
-      else await this.guard(controller, this.config.unpin_timeout, false, (signal) => this.c.ipfs.unpin(op.cid, { signal }))
+      else await this.guard(controller, this.config.unpin_timeout, 'ipfs unpin', false, (signal) => this.c.ipfs.unpin(op.cid, { signal }))
       if (op.cancelled) return
       this.setPhase(op, 'done')
       if (this.ops.get(op.cid) === op) this.ops.delete(op.cid)
@@ -352,37 +352,28 @@ export class StatelessPinTracker implements PinTracker {
    * attempt in the batch does not count. What the batch already pinned is answered at once.
    */
   private async applyBatch(ops: Operation[]): Promise<void> {
-    const deadline = new AbortController()
+    // One controller for the batch: cancelling any of its pins (an unpin, a shutdown) aborts it.
+    const controller = new AbortController()
     for (const op of ops) {
       this.setPhase(op, 'in_progress')
       op.attempts++
       op.error = ''
-      op.controller = new AbortController()
+      op.controller = controller
     }
-    const signal = AbortSignal.any([deadline.signal, ...ops.map((op) => (op.controller as AbortController).signal)])
-    const timer = setTimeout(() => deadline.abort(new TimeoutError('pin batch deadline')), this.config.pin_batch_timeout)
     let pinned = false
     try {
-      const aborted = new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason)
-        else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-      })
-      aborted.catch(() => {})
       trackerMetrics.pinAdd.inc(ops.length)
-      const ipfs = this.c.ipfs
-      if (ipfs.pinMany === undefined) throw new Error('the IPFS connector cannot pin in batches')
-      await Promise.race([
-        ipfs.pinMany(
+      const pinMany = this.c.ipfs.pinMany?.bind(this.c.ipfs)
+      if (pinMany === undefined) throw new Error('the IPFS connector cannot pin in batches')
+      await this.guard(controller, this.config.pin_batch_timeout, 'ipfs pin batch', false, (signal) =>
+        pinMany(
           ops.map((op) => op.cid),
           { signal },
         ),
-        aborted,
-      ])
+      )
       pinned = true
     } catch (err) {
       this.log.debug({ pins: ops.length, err: message(err) }, 'pin batch failed; pinning one by one')
-    } finally {
-      clearTimeout(timer)
     }
     for (const op of ops) {
       op.controller = undefined
@@ -402,7 +393,7 @@ export class StatelessPinTracker implements PinTracker {
   private async pinOnIpfs(op: Operation, controller: AbortController): Promise<void> {
     trackerMetrics.pinAdd.inc()
     try {
-      await this.guard(controller, this.config.pin_timeout, true, (signal, progress) =>
+      await this.guard(controller, this.config.pin_timeout, 'ipfs pin', true, (signal, progress) =>
         this.c.ipfs.pin(op.cid, {
           signal,
           maxDepth: op.pin?.max_depth ?? -1,
@@ -426,6 +417,7 @@ export class StatelessPinTracker implements PinTracker {
   private guard(
     controller: AbortController,
     timeout: number,
+    label: string,
     inactivity: boolean,
     call: (signal: AbortSignal, progress: () => void) => Promise<void>,
   ): Promise<void> {
@@ -433,7 +425,7 @@ export class StatelessPinTracker implements PinTracker {
     let timer: NodeJS.Timeout | undefined
     const arm = () => {
       clearTimeout(timer)
-      timer = setTimeout(() => controller.abort(new TimeoutError(`ipfs ${inactivity ? 'pin' : 'unpin'} timed out: ${what}`)), timeout)
+      timer = setTimeout(() => controller.abort(new TimeoutError(`${label} timed out: ${what}`)), timeout)
     }
     arm()
     const aborted = new Promise<never>((_, reject) => {
