@@ -51,7 +51,7 @@ export class Gossip {
   /** When gossip from each peer was last applied (ms). */
   private readonly lastApplied = new Map<string, number>()
   /** When gossip from any peer was last applied (ms). */
-  private lastAnyApplied = 0
+  private lastAnyApplied: number | undefined
   /** Each peer's latest announced per-shard clocks, and when they arrived. */
   private readonly announced = new Map<string, { clocks: number[]; at: number }>()
 
@@ -122,9 +122,12 @@ export class Gossip {
    * removal alone is healed by the periodic pull.
    */
   private catchingUpByGossip(peer: PeerId): boolean {
-    const last = this.lastApplied.get(peer.toString())
-    if (last === undefined || Date.now() - last > this.pinset.config.digest_interval) return false
-    return !this.pinset.shards.hasPending()
+    return this.appliedRecently(this.lastApplied.get(peer.toString()))
+  }
+
+  /** Gossip applied at `at` is within the last digest interval, and no update waits for a lost one. */
+  private appliedRecently(at: number | undefined): boolean {
+    return at !== undefined && Date.now() - at <= this.pinset.config.digest_interval && !this.pinset.shards.hasPending()
   }
 
   /**
@@ -155,7 +158,7 @@ export class Gossip {
 
   /** True while gossip keeps arriving (applied within the last digest interval) and no update waits for a lost one. */
   flowing(): boolean {
-    return Date.now() - this.lastAnyApplied < this.pinset.config.digest_interval && !this.pinset.shards.hasPending()
+    return this.appliedRecently(this.lastAnyApplied)
   }
 
   /** True when `peer` announced, within two digest intervals, clocks that are behind ours. */
