@@ -13,6 +13,15 @@ import { waitFor } from '../helpers/wait.js'
 import { cidFor, pinFor } from './fixtures/pinset-cids.js'
 import { clusterName, connectAll, silent, startNode, type TestNode } from './fixtures/pinset-nodes.js'
 
+/** Connects the nodes and waits until each sees every other one subscribed to the pinset topic. */
+async function mesh(nodes: TestNode[]): Promise<void> {
+  await connectAll(nodes)
+  await waitFor(() => nodes.every((n) => n.host.services.pubsub.getSubscribers(n.pinset.internals.gossip?.topic ?? '').length === nodes.length - 1), {
+    timeout: 15_000,
+    message: 'every peer subscribed to the pinset topic',
+  })
+}
+
 async function contents(node: TestNode): Promise<string[]> {
   const out: string[] = []
   for await (const p of node.pinset.list()) out.push(`${p.cid}=${p.name}`)
@@ -24,11 +33,7 @@ describe('pinset gossip between three trusted peers', () => {
   const cluster = clusterName()
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) nodes.push(await startNode({ cluster_name: cluster, shards: 8, digest_interval: 0 }))
-    await connectAll(nodes)
-    await waitFor(() => nodes.every((n) => n.host.services.pubsub.getSubscribers(n.pinset.internals.gossip?.topic ?? '').length === 2), {
-      timeout: 15_000,
-      message: 'every peer subscribed to the pinset topic',
-    })
+    await mesh(nodes)
   })
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()))
@@ -162,11 +167,7 @@ describe('pinset pulls only from peers that may have something it lacks', () => 
     const [a] = nodes as [TestNode, TestNode]
     // A's pins are written before the peers meet, so no gossip carries them.
     await Promise.all(Array.from({ length: 50 }, (_, i) => a.pinset.put(pinFor(i, 'only-on-a'))))
-    await connectAll(nodes)
-    await waitFor(() => nodes.every((n) => n.host.services.pubsub.getSubscribers(n.pinset.internals.gossip?.topic ?? '').length === 1), {
-      timeout: 15_000,
-      message: 'both peers subscribed to the pinset topic',
-    })
+    await mesh(nodes)
   })
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()))
